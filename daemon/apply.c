@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "apply.h"
+#include "root.h"
+#include "state.h"
+#include "util.h"
+
+#define BACKUP_DIR STATE_DIR "/backup"
+#define BACKUP_MANIFEST BACKUP_DIR "/manifest"
+#define JOURNAL_DIR STATE_DIR "/journal"
+#define JOURNAL_PLAN JOURNAL_DIR "/plan"
+#define JOURNAL_DONE JOURNAL_DIR "/done"
+#define SELINUX_XATTR "security.selinux"
+
+static FileKind file_kind_from_string(const char *s) {
+        if (streq_ptr(s, "regular"))
+                return FILE_REGULAR;
+        if (streq_ptr(s, "symlink"))
+                return FILE_SYMLINK;
+        return FILE_ABSENT;
+}
+
+/* Split canonical "/a/b/c" into its folder "/a/b" and name "c". */
+static int split_path(const char *path, char **ret_dir, const char **ret_name) {
+        const char *slash = strrchr(path, '/');
+
+        if (!slash || !slash[1])
+                return -EINVAL;
+        *ret_dir = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+        *ret_name = slash + 1;
+        return *ret_dir ? 0 : -ENOMEM;
+}
+
+static int open_parent(int rootfd, const char *path, bool create, const char **ret_name) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        r = split_path(path, &dir, ret_name);
+        if (r < 0)
+                return r;
+        if (create) {
+                r = mkdir_p_at(rootfd, root_rel(dir), 0755);
+                if (r < 0)
+                        return r;
+        }
+        return root_open(rootfd, dir, O_RDONLY | O_DIRECTORY, 0);
+}
+
+int read_file_content(int rootfd, const char *path, FileContent *ret) {
+        _cleanup_close_ int dfd = -1;
+        const char *name;
+        struct stat st;
+        int r;
+
+        *ret = (FileContent) { .kind = FILE_ABSENT };
+        dfd = open_parent(rootfd, path, false, &name);
+        if (dfd == -ENOENT)
+                return 0;
+        if (dfd < 0)
+                return dfd;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : -errno;
+
+        if (S_ISLNK(st.st_mode)) {
+                char target[PATH_MAX];
+                ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
+                if (n < 0)
+                        return -errno;
+                ret->data = strndup(target, (size_t) n);
+                if (!ret->data)
+                        return -ENOMEM;
+                ret->kind = FILE_SYMLINK;
+                ret->size = (size_t) n;
+                return 0;
+        }
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        r = read_full_at(dfd, name, &ret->data, &ret->size);
+        if (r < 0)
+                return r;
+        ret->kind = FILE_REGULAR;
+        return 0;
+}
+
+/* Keep what the old file had: mode, owner, SELinux label. A new file gets 0644 root. */
+static int copy_attributes(int dfd, const char *name, int tmpfd) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        char label[256];
+        ssize_t n;
+
+        fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                return fchmod(tmpfd, 0644) < 0 ? -errno : 0;
+        }
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (fchown(tmpfd, st.st_uid, st.st_gid) < 0)
+                return -errno;
+        if (fchmod(tmpfd, st.st_mode & 07777) < 0)
+                return -errno;
+        n = fgetxattr(fd, SELINUX_XATTR, label, sizeof label);
+        if (n > 0 && fsetxattr(tmpfd, SELINUX_XATTR, label, (size_t) n, 0) < 0 && errno != ENOTSUP)
+                return -errno;
+        return 0;
+}
+
+/*
+ * Put @c at canonical @path: regular files and links through a temporary
+ * name beside it and a rename, absence by unlinking. @mode/@uid/@gid, when
+ * @st is given, override the attributes (rollback restores recorded ones).
+ */
+static int put_content(int rootfd, const char *path, const FileContent *c, const struct stat *st) {
+        _cleanup_close_ int dfd = -1, fd = -1;
+        _cleanup_free_ char *tmp = NULL;
+        const char *name;
+        int r;
+
+        dfd = open_parent(rootfd, path, c->kind != FILE_ABSENT, &name);
+        if (dfd < 0)
+                return dfd == -ENOENT && c->kind == FILE_ABSENT ? 0 : dfd;
+
+        if (c->kind == FILE_ABSENT) {
+                if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+                        return -errno;
+                return fsync(dfd) < 0 ? -errno : 0;
+        }
+
+        if (asprintf(&tmp, ".#%s.kvmigrate", name) < 0) {
+                tmp = NULL;
+                return -ENOMEM;
+        }
+        (void) unlinkat(dfd, tmp, 0);
+
+        if (c->kind == FILE_SYMLINK) {
+                if (symlinkat(c->data, dfd, tmp) < 0)
+                        return -errno;
+        } else {
+                fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        return -errno;
+                r = write_all(fd, c->data, c->size);
+                if (r >= 0) {
+                        if (st)
+                                r = fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0
+                                            ? -errno
+                                            : 0;
+                        else
+                                r = copy_attributes(dfd, name, fd);
+                }
+                if (r >= 0 && fsync(fd) < 0)
+                        r = -errno;
+                if (r < 0) {
+                        (void) unlinkat(dfd, tmp, 0);
+                        return r;
+                }
+        }
+        if (renameat(dfd, tmp, dfd, name) < 0) {
+                r = -errno;
+                (void) unlinkat(dfd, tmp, 0);
+                return r;
+        }
+        return fsync(dfd) < 0 ? -errno : 0;
+}
+
+typedef struct BackupEntry {
+        char *path;
+        FileKind kind;
+        struct stat st;   /* mode, uid, gid of the original */
+} BackupEntry;
+
+typedef struct Manifest {
+        BackupEntry *entries;
+        size_t n;
+} Manifest;
+
+static void manifest_done(Manifest *m) {
+        for (size_t i = 0; i < m->n; i++)
+                free(m->entries[i].path);
+        free(m->entries);
+        *m = (Manifest) {};
+}
+
+static const BackupEntry *manifest_find(const Manifest *m, const char *path) {
+        for (size_t i = 0; i < m->n; i++)
+                if (streq(m->entries[i].path, path))
+                        return &m->entries[i];
+        return NULL;
+}
+
+static int manifest_load(int rootfd, Manifest *ret) {
+        _cleanup_free_ char *text = NULL;
+        Manifest m = {};
+        Line l = {};
+        size_t size, pos = 0;
+        int r;
+
+        r = read_full_at(rootfd, BACKUP_MANIFEST, &text, &size);
+        if (r < 0)
+                return r;
+        while (line_next(text, size, &pos, &l)) {
+                _cleanup_(strv_freep) char **w = NULL;
+                _cleanup_free_ char *line = strndup(l.p, l.len);
+                const char *path, *mode, *uid, *gid;
+                BackupEntry *e;
+
+                if (!line) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if (line_is_comment_or_blank(&l))
+                        continue;
+                r = words_parse(line, &w);
+                if (r < 0)
+                        goto fail;
+                path = words_get(w, "path");
+                mode = words_get(w, "mode");
+                uid = words_get(w, "uid");
+                gid = words_get(w, "gid");
+                if (!path || !mode || !uid || !gid || !w[0] || !streq(w[0], "file")) {
+                        log_error("/%s:%u: malformed backup record", BACKUP_MANIFEST, l.number);
+                        r = -EBADMSG;
+                        goto fail;
+                }
+                e = realloc(m.entries, sizeof(BackupEntry) * (m.n + 1));
+                if (!e) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                m.entries = e;
+                e[m.n] = (BackupEntry) {
+                        .path = strdup(path),
+                        .kind = file_kind_from_string(words_get(w, "kind")),
+                        .st.st_mode = (mode_t) strtoul(mode, NULL, 8),
+                        .st.st_uid = (uid_t) strtoul(uid, NULL, 10),
+                        .st.st_gid = (gid_t) strtoul(gid, NULL, 10),
+                };
+                if (!e[m.n++].path) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        *ret = m;
+        return 0;
+fail:
+        manifest_done(&m);
+        return r;
+}
+
+static int manifest_save(int rootfd, const Manifest *m) {
+        Buf b = {};
+        int r = buf_puts(&b, "# kvmigrate backup: the originals of every file the migration changed\n");
+
+        for (size_t i = 0; i < m->n && r >= 0; i++) {
+                _cleanup_free_ char *p = value_escape(m->entries[i].path);
+                if (!p) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = buf_printf(&b, "file path=%s kind=%s mode=%04o uid=%u gid=%u\n", p,
+                        file_kind_to_string(m->entries[i].kind), (unsigned) (m->entries[i].st.st_mode & 07777),
+                        (unsigned) m->entries[i].st.st_uid, (unsigned) m->entries[i].st.st_gid);
+        }
+        if (r >= 0)
+                r = write_file_atomic_at(rootfd, BACKUP_MANIFEST, b.data, b.len, 0600);
+        buf_done(&b);
+        return r;
+}
+
+static int backup_file_path(const char *path, char **ret) {
+        return asprintf(ret, "%s/files%s", BACKUP_DIR, path) < 0 ? -ENOMEM : 0;
+}
+
+/* Keep the original of @path (as it is now) unless an earlier run already kept it. */
+static int backup_one(int rootfd, Manifest *m, const char *path) {
+        _cleanup_(file_content_done) FileContent cur = {};
+        _cleanup_free_ char *bpath = NULL, *bdir = NULL;
+        BackupEntry e = {}, *entries;
+        const char *name;
+        int r;
+
+        if (manifest_find(m, path))
+                return 0;
+        r = read_file_content(rootfd, path, &cur);
+        if (r < 0)
+                return r;
+        e.kind = cur.kind;
+        if (cur.kind == FILE_REGULAR) {
+                _cleanup_close_ int dfd = open_parent(rootfd, path, false, &name);
+                if (dfd < 0)
+                        return dfd;
+                if (fstatat(dfd, name, &e.st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+        } else
+                e.st.st_mode = 0777;
+
+        if (cur.kind != FILE_ABSENT) {
+                r = backup_file_path(path, &bpath);
+                if (r < 0)
+                        return r;
+                r = split_path(bpath, &bdir, &name);
+                if (r < 0)
+                        return r;
+                r = mkdir_p_at(rootfd, bdir, 0700);
+                if (r < 0)
+                        return r;
+                r = write_file_atomic_at(rootfd, bpath, cur.data, cur.size, 0600);
+                if (r < 0)
+                        return r;
+        }
+
+        e.path = strdup(path);
+        if (!e.path)
+                return -ENOMEM;
+        entries = realloc(m->entries, sizeof(BackupEntry) * (m->n + 1));
+        if (!entries) {
+                free(e.path);
+                return -ENOMEM;
+        }
+        m->entries = entries;
+        m->entries[m->n++] = e;
+        return 0;
+}
+
+static int journal_new_path(size_t i, char **ret) {
+        return asprintf(ret, "%s/new-%zu", JOURNAL_DIR, i) < 0 ? -ENOMEM : 0;
+}
+
+/* Remove the journal folder; the plan file goes last, since it is what marks a run as committed. */
+static int journal_remove(int rootfd) {
+        _cleanup_close_ int dfd = -1;
+        DIR *d;
+        int r;
+
+        dfd = openat(rootfd, JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        dfd = -1;
+        for (struct dirent *de; (de = readdir(d));)
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && !streq(de->d_name, "plan"))
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        (void) unlinkat(dirfd(d), "plan", 0);
+        closedir(d);
+        if (unlinkat(rootfd, JOURNAL_DIR, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return -errno;
+        r = fsync_parent_at(rootfd, JOURNAL_DIR);
+        return r;
+}
+
+typedef struct JournalEdit {
+        char *path;
+        FileKind kind;
+} JournalEdit;
+
+static int journal_append_done(int rootfd, size_t i) {
+        _cleanup_close_ int fd = -1;
+        char line[32];
+        int r;
+
+        fd = openat(rootfd, JOURNAL_DONE, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, line, (size_t) snprintf(line, sizeof line, "done=%zu\n", i));
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        return r;
+}
+
+static int journal_write(int rootfd, const Plan *plan) {
+        Buf b = {};
+        int r;
+
+        r = mkdir_p_at(rootfd, JOURNAL_DIR, 0700);
+        for (size_t i = 0; i < plan->n_edits && r >= 0; i++) {
+                const Edit *e = &plan->edits[i];
+                _cleanup_free_ char *np = NULL, *p = NULL;
+
+                r = journal_new_path(i, &np);
+                if (r >= 0 && e->new.kind != FILE_ABSENT)
+                        r = write_file_atomic_at(rootfd, np, e->new.data, e->new.size, 0600);
+                p = value_escape(e->path);
+                if (r >= 0)
+                        r = p ? buf_printf(&b, "edit n=%zu path=%s new=%s\n", i, p, file_kind_to_string(e->new.kind))
+                              : -ENOMEM;
+        }
+        if (r >= 0)
+                r = buf_puts(&b, "committed\n");
+        if (r >= 0)
+                r = write_file_atomic_at(rootfd, JOURNAL_PLAN, b.data, b.len, 0600);
+        buf_done(&b);
+        return r;
+}
+
+/* The committed journal's edits, and which of them have landed. -ENOENT: nothing committed. */
+static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret_done) {
+        _cleanup_free_ char *text = NULL, *done = NULL;
+        JournalEdit *edits = NULL;
+        bool *landed = NULL, committed = false;
+        size_t n = 0, size, dsize = 0, pos = 0;
+        Line l = {};
+        int r;
+
+        r = read_full_at(rootfd, JOURNAL_PLAN, &text, &size);
+        if (r < 0)
+                return r;
+        while (line_next(text, size, &pos, &l)) {
+                _cleanup_(strv_freep) char **w = NULL;
+                _cleanup_free_ char *line = strndup(l.p, l.len);
+                JournalEdit *ne;
+
+                if (!line || words_parse(line, &w) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if (w[0] && streq(w[0], "committed")) {
+                        committed = true;
+                        break;
+                }
+                if (!w[0] || !streq(w[0], "edit") || !words_get(w, "path")) {
+                        log_error("/%s:%u: malformed journal record", JOURNAL_PLAN, l.number);
+                        r = -EBADMSG;
+                        goto fail;
+                }
+                ne = realloc(edits, sizeof(JournalEdit) * (n + 1));
+                if (!ne) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                edits = ne;
+                edits[n] = (JournalEdit) { strdup(words_get(w, "path")), file_kind_from_string(words_get(w, "new")) };
+                if (!edits[n++].path) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        if (!committed) {
+                r = -ENOENT;
+                goto fail;
+        }
+        landed = calloc(n + 1, sizeof(bool));
+        if (!landed) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        if (read_full_at(rootfd, JOURNAL_DONE, &done, &dsize) >= 0) {
+                pos = 0;
+                l = (Line) {};
+                while (line_next(done, dsize, &pos, &l)) {
+                        unsigned long i;
+                        if (l.len > 5 && strncmp(l.p, "done=", 5) == 0 && (i = strtoul(l.p + 5, NULL, 10)) < n)
+                                landed[i] = true;
+                }
+        }
+        *ret = edits;
+        *ret_n = n;
+        *ret_done = landed;
+        return 0;
+fail:
+        for (size_t i = 0; i < n; i++)
+                free(edits[i].path);
+        free(edits);
+        return r;
+}
+
+static int journal_apply_one(int rootfd, size_t i, const JournalEdit *e) {
+        _cleanup_(file_content_done) FileContent c = { .kind = e->kind };
+        _cleanup_free_ char *np = NULL;
+        int r;
+
+        if (e->kind != FILE_ABSENT) {
+                r = journal_new_path(i, &np);
+                if (r < 0)
+                        return r;
+                r = read_full_at(rootfd, np, &c.data, &c.size);
+                if (r < 0)
+                        return r;
+        }
+        r = put_content(rootfd, e->path, &c, NULL);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot write: %s", e->path, strerror(-r));
+        return journal_append_done(rootfd, i);
+}
+
+static int journal_finish(int rootfd, char ***ret_paths) {
+        JournalEdit *edits = NULL;
+        bool *landed = NULL;
+        char **paths = NULL;
+        size_t n = 0, n_paths = 0;
+        int r;
+
+        r = journal_load(rootfd, &edits, &n, &landed);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                if (!landed[i])
+                        r = journal_apply_one(rootfd, i, &edits[i]);
+                if (r >= 0 && ret_paths)
+                        r = strv_push(&paths, &n_paths, strdup(edits[i].path));
+        }
+        for (size_t i = 0; i < n; i++)
+                free(edits[i].path);
+        free(edits);
+        free(landed);
+        if (r >= 0)
+                r = journal_remove(rootfd);
+        if (r < 0) {
+                strv_free(paths);
+                return r;
+        }
+        if (ret_paths)
+                *ret_paths = paths;
+        else
+                strv_free(paths);
+        return 0;
+}
+
+int apply_recover(int rootfd, char ***ret_paths) {
+        int r;
+
+        if (ret_paths)
+                *ret_paths = NULL;
+        if (faccessat(rootfd, JOURNAL_DIR, F_OK, 0) < 0)
+                return 0;
+        r = journal_finish(rootfd, ret_paths);
+        if (r == -ENOENT) {
+                /* Cut off before the commit point: nothing was changed yet. */
+                log_debug("discarding an uncommitted journal");
+                r = journal_remove(rootfd);
+                return r < 0 ? r : 0;
+        }
+        return r < 0 ? r : 1;
+}
+
+int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userdata) {
+        _cleanup_(manifest_done) Manifest m = {};
+        int r;
+
+        if (faccessat(rootfd, JOURNAL_DIR, F_OK, 0) >= 0) {
+                log_error("an interrupted run is pending in /%s; it must be finished first", JOURNAL_DIR);
+                return -EBUSY;
+        }
+
+        for (size_t i = 0; i < plan->n_edits; i++) {
+                _cleanup_(file_content_done) FileContent cur = {};
+                r = read_file_content(rootfd, plan->edits[i].path, &cur);
+                if (r < 0)
+                        return log_error_errno(r, "%s: cannot read: %s", plan->edits[i].path, strerror(-r));
+                if (!file_content_equal(&cur, &plan->edits[i].old)) {
+                        log_error("%s: changed since it was planned; nothing was changed, plan again",
+                                plan->edits[i].path);
+                        return -ESTALE;
+                }
+        }
+        if (plan->n_edits == 0)
+                return 0;
+
+        r = manifest_load(rootfd, &m);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = mkdir_p_at(rootfd, BACKUP_DIR, 0700);
+        for (size_t i = 0; i < plan->n_edits && r >= 0; i++)
+                r = backup_one(rootfd, &m, plan->edits[i].path);
+        if (r >= 0)
+                r = manifest_save(rootfd, &m);
+        if (r < 0)
+                return log_error_errno(r, "cannot keep the originals in /%s: %s", BACKUP_DIR, strerror(-r));
+
+        r = journal_write(rootfd, plan);
+        if (r < 0) {
+                (void) journal_remove(rootfd);
+                return log_error_errno(r, "cannot write the journal in /%s: %s", JOURNAL_DIR, strerror(-r));
+        }
+
+        for (size_t i = 0; i < plan->n_edits; i++) {
+                JournalEdit je = { plan->edits[i].path, plan->edits[i].new.kind };
+                r = journal_apply_one(rootfd, i, &je);
+                if (r < 0)
+                        return r; /* the journal stays: the next run finishes it */
+                if (progress)
+                        progress(&plan->edits[i], userdata);
+        }
+        return journal_remove(rootfd);
+}
+
+int apply_rollback(int rootfd, char ***ret_paths) {
+        _cleanup_(manifest_done) Manifest m = {};
+        _cleanup_free_ char *keep = NULL;
+        char **paths = NULL;
+        size_t n_paths = 0;
+        int r;
+
+        r = manifest_load(rootfd, &m);
+        if (r < 0)
+                return r;
+        r = journal_remove(rootfd);
+        if (r < 0)
+                return r;
+
+        for (size_t i = m.n; i > 0 && r >= 0; i--) {
+                const BackupEntry *e = &m.entries[i - 1];
+                _cleanup_(file_content_done) FileContent c = { .kind = e->kind };
+                _cleanup_free_ char *bpath = NULL;
+
+                if (e->kind != FILE_ABSENT) {
+                        r = backup_file_path(e->path, &bpath);
+                        if (r >= 0)
+                                r = read_full_at(rootfd, bpath, &c.data, &c.size);
+                        if (r < 0) {
+                                log_error("%s: the backup /%s cannot be read: %s", e->path, bpath ?: "", strerror(-r));
+                                break;
+                        }
+                }
+                r = put_content(rootfd, e->path, &c, e->kind == FILE_REGULAR ? &e->st : NULL);
+                if (r < 0) {
+                        log_error("%s: cannot restore: %s", e->path, strerror(-r));
+                        break;
+                }
+                if (ret_paths)
+                        r = strv_push(&paths, &n_paths, strdup(e->path));
+        }
+        if (r >= 0) {
+                if (asprintf(&keep, "%s.rolled-back-%llu", BACKUP_DIR, now_usec()) < 0) {
+                        keep = NULL;
+                        r = -ENOMEM;
+                } else if (renameat(rootfd, BACKUP_DIR, rootfd, keep) < 0)
+                        r = -errno;
+        }
+        if (r < 0) {
+                strv_free(paths);
+                return r;
+        }
+        if (ret_paths)
+                *ret_paths = paths;
+        else
+                strv_free(paths);
+        return 0;
+}

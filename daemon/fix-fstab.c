@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * fstab: the device field of each line that names an old Xen device, and
+ * nofail for Xen-only mounts (xenfs on /proc/xen), which would otherwise
+ * drop the first KVM boot into emergency mode.
+ *
+ * libmount parses the file (so what counts as an entry is what mount and
+ * systemd's fstab generator think), but the rewrite edits the original
+ * bytes: only the fields that change are touched.
+ */
+
+#include <libmount.h>
+
+#include "fixer.h"
+#include "root.h"
+#include "util.h"
+
+#define FSTAB_PATH "/etc/fstab"
+
+static inline void mnt_unref_tablep(struct libmnt_table **t) {
+        mnt_unref_table(*t);
+}
+static inline void mnt_free_iterp(struct libmnt_iter **i) {
+        mnt_free_iter(*i);
+}
+
+/* libmount skips a line it cannot parse unless told to stop: stop, and remember where. */
+static int parse_error_cb(struct libmnt_table *tb, const char *filename, int line) {
+        int *bad = mnt_table_get_userdata(tb);
+
+        (void) filename;
+        if (bad && *bad == 0)
+                *bad = line;
+        return -EINVAL;
+}
+
+static bool is_xen_only(struct libmnt_fs *fs) {
+        return streq_ptr(mnt_fs_get_fstype(fs), "xenfs") || streq_ptr(mnt_fs_get_target(fs), "/proc/xen");
+}
+
+static bool has_option(struct libmnt_fs *fs, const char *name) {
+        const char *opts = mnt_fs_get_options(fs);
+
+        return opts && mnt_optstr_get_option(opts, name, NULL, NULL) == 0;
+}
+
+static int fstab_run(FixerContext *c) {
+        _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
+        _cleanup_(mnt_free_iterp) struct libmnt_iter *it = NULL;
+        _cleanup_free_ char *path = NULL, *data = NULL, *procpath = NULL;
+        Buf out = {};
+        Line l = {};
+        size_t size, pos = 0;
+        int bad_line = 0, r;
+        bool changed = false;
+
+        r = root_read_file(c->rootfd, FSTAB_PATH, &path, &data, &size);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read: %s", FSTAB_PATH, strerror(-r));
+
+        tb = mnt_new_table();
+        it = mnt_new_iter(MNT_ITER_FORWARD);
+        if (!tb || !it)
+                return -ENOMEM;
+        /* Before parsing, or the comments are gone (not needed for the rewrite, but for counting lines). */
+        mnt_table_enable_comments(tb, 1);
+        mnt_table_set_userdata(tb, &bad_line);
+        mnt_table_set_parser_errcb(tb, parse_error_cb);
+        if (asprintf(&procpath, "/proc/self/fd/%d/%s", c->rootfd, root_rel(path)) < 0) {
+                procpath = NULL;
+                return -ENOMEM;
+        }
+        r = mnt_table_parse_fstab(tb, procpath);
+        if (r < 0 || bad_line > 0) {
+                if (bad_line > 0)
+                        log_error("%s:%d: cannot parse this line; refusing to rewrite %s (a parser would drop it)",
+                                path, bad_line, path);
+                else
+                        log_error("%s: cannot parse: %s", path, strerror(-r));
+                return -EBADMSG;
+        }
+
+        while (line_next(data, size, &pos, &l)) {
+                _cleanup_free_ char *where = NULL, *new_source = NULL, *new_options = NULL;
+                struct libmnt_fs *fs = NULL;
+                SpanEdit edits[2] = {};
+                Span spans[6];
+                size_t n;
+
+                if (line_is_comment_or_blank(&l)) {
+                        r = buf_append(&out, l.p, l.len + l.newline);
+                        if (r < 0)
+                                goto fail;
+                        continue;
+                }
+                if (mnt_table_next_fs(tb, it, &fs) != 0) {
+                        log_error("%s:%u: libmount does not see this line as an entry; refusing to rewrite %s",
+                                path, l.number, path);
+                        r = -EBADMSG;
+                        goto fail;
+                }
+                if (asprintf(&where, "%s:%u", path, l.number) < 0) {
+                        where = NULL;
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                n = fields_split(l.p, l.len, spans, ELEMENTSOF(spans));
+
+                r = fixer_rewrite_device(c, strempty(mnt_fs_get_source(fs)), mnt_fs_get_fstype(fs), where,
+                        SYNTAX_TAG, &new_source);
+                if (r < 0)
+                        goto fail;
+                if (new_source && n >= 1)
+                        edits[0] = (SpanEdit) { spans[0], new_source };
+
+                if (is_xen_only(fs) && !has_option(fs, "nofail") && n >= 3) {
+                        if (n >= 4) {
+                                if (asprintf(&new_options, "%.*s,nofail", (int) spans[3].len, l.p + spans[3].start) < 0)
+                                        new_options = NULL;
+                                edits[1] = (SpanEdit) { spans[3], new_options };
+                        } else {
+                                new_options = strdup("\tdefaults,nofail");
+                                edits[1] = (SpanEdit) { { spans[2].start + spans[2].len, 0 }, new_options };
+                        }
+                        if (!new_options) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        r = plan_warn(c->plan, "%s: %s on %s gets nofail: there is no Xen under KVM", where,
+                                strempty(mnt_fs_get_fstype(fs)), strempty(mnt_fs_get_target(fs)));
+                        if (r < 0)
+                                goto fail;
+                }
+                if (edits[0].text || edits[1].text)
+                        changed = true;
+                r = line_emit(&out, &l, edits, ELEMENTSOF(edits));
+                if (r < 0)
+                        goto fail;
+        }
+
+        if (mnt_table_next_fs(tb, it, &(struct libmnt_fs *) { NULL }) == 0) {
+                log_error("%s: libmount sees more entries than there are lines; refusing to rewrite it", path);
+                r = -EBADMSG;
+                goto fail;
+        }
+
+        r = 0;
+        if (changed && c->mapping)
+                r = plan_replace(c->plan, path, data, size, out.data, out.len, "fstab", "old device names");
+fail:
+        buf_done(&out);
+        return r;
+}
+
+const Fixer fixer_fstab = {
+        .name = "fstab",
+        .run = fstab_run,
+};

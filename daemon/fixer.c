@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "devname.h"
+#include "fixer.h"
+#include "util.h"
+
+const Fixer *const fixer_table[] = {
+        &fixer_fstab,
+        &fixer_crypttab,
+        &fixer_units,
+        NULL,
+};
+
+void fixer_context_done(FixerContext *c) {
+        for (size_t i = 0; i < c->n_refs; i++) {
+                free(c->refs[i].name);
+                free(c->refs[i].type);
+                free(c->refs[i].where);
+        }
+        free(c->refs);
+        c->refs = NULL;
+        c->n_refs = 0;
+}
+
+int fixer_old_name(const FixerContext *c, const char *ref, char **ret) {
+        const char *rest;
+        DevName dn;
+
+        if (devname_parse(ref, &dn) >= 0 && streq(dn.prefix, "xvd") && startswith(ref, "/dev/")) {
+                *ret = strdup(ref + strlen("/dev/"));
+                return *ret ? 1 : -ENOMEM;
+        }
+        if (startswith(ref, "/dev/disk/by-path/xen-vbd-")) {
+                int r = devname_from_xen_by_path(ref, ret);
+                if (r == -EINVAL)
+                        return 0;
+                return r < 0 ? r : 1;
+        }
+        /* Other persistent links only say something if the snapshot recorded them. */
+        rest = startswith(ref, "/dev/disk/");
+        if (rest && c->old)
+                for (size_t i = 0; i < c->old->n; i++)
+                        for (char **l = c->old->devices[i].links; l && *l; l++)
+                                if (streq(*l, ref)) {
+                                        *ret = strdup(c->old->devices[i].name);
+                                        return *ret ? 1 : -ENOMEM;
+                                }
+        return 0;
+}
+
+static int record_ref(FixerContext *c, const char *name, const char *type, const char *where) {
+        Reference *refs = realloc(c->refs, sizeof(Reference) * (c->n_refs + 1));
+
+        if (!refs)
+                return -ENOMEM;
+        c->refs = refs;
+        refs[c->n_refs] = (Reference) {
+                .name = strdup(name),
+                .type = strdup_or_null(type),
+                .where = strdup(where),
+        };
+        c->n_refs++;
+        if (!refs[c->n_refs - 1].name || !refs[c->n_refs - 1].where || (type && !refs[c->n_refs - 1].type))
+                return -ENOMEM;
+        return 0;
+}
+
+/* udev's encoding of a label in /dev/disk/by-label/: unsafe bytes as \xHH. */
+static char *udev_encode(const char *s) {
+        Buf b = {};
+
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                int r = (*p > ' ' && *p < 0x7f && *p != '/' && *p != '\\') ? buf_append(&b, p, 1)
+                                                                           : buf_printf(&b, "\\x%02x", *p);
+                if (r < 0) {
+                        buf_done(&b);
+                        return NULL;
+                }
+        }
+        return buf_steal(&b);
+}
+
+char *fstab_escape(const char *s) {
+        Buf b = {};
+
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                int r = (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\') ? buf_printf(&b, "\\%03o", *p)
+                                                                              : buf_append(&b, p, 1);
+                if (r < 0) {
+                        buf_done(&b);
+                        return NULL;
+                }
+        }
+        return buf_steal(&b);
+}
+
+static int spell(const Device *d, const char *tag, const char *dir, const char *value, DeviceSyntax syntax,
+        char **ret) {
+        _cleanup_free_ char *enc = NULL;
+        int k;
+
+        (void) d;
+        enc = syntax == SYNTAX_TAG ? fstab_escape(value) : udev_encode(value);
+        if (!enc)
+                return -ENOMEM;
+        k = syntax == SYNTAX_TAG ? asprintf(ret, "%s=%s", tag, enc) : asprintf(ret, "/dev/disk/%s/%s", dir, enc);
+        return k < 0 ? -ENOMEM : 1;
+}
+
+int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where, DeviceSyntax syntax,
+        char **ret) {
+        _cleanup_free_ char *name = NULL;
+        const MapEntry *e;
+        const Device *d;
+        int r;
+
+        *ret = NULL;
+        r = fixer_old_name(c, ref, &name);
+        if (r <= 0)
+                return r;
+
+        if (!c->mapping) {
+                r = record_ref(c, name, type, where);
+                return r < 0 ? r : 1;
+        }
+
+        e = mapping_find(c->mapping, name);
+        if (!e) {
+                log_error("%s: %s was not mapped", where, ref);
+                return -ENXIO;
+        }
+        d = e->new;
+
+        if (c->form == REWRITE_UUID) {
+                if (d->uuid)
+                        return spell(d, "UUID", "by-uuid", d->uuid, syntax, ret);
+                if (d->label)
+                        return spell(d, "LABEL", "by-label", d->label, syntax, ret);
+                if (d->partuuid)
+                        return spell(d, "PARTUUID", "by-partuuid", d->partuuid, syntax, ret);
+                r = plan_warn(c->plan, "%s: %s has no UUID, LABEL or PARTUUID; naming it /dev/%s, which may change "
+                                       "from one boot to the next", where, d->name, d->name);
+                if (r < 0)
+                        return r;
+        } else {
+                r = plan_warn(c->plan, "--rewrite=name: sd names are not stable across boots (the root disk came up "
+                                       "as sdb in 2 of 30 boots of a two-disk virtio-scsi guest); UUID= is safer");
+                if (r < 0)
+                        return r;
+        }
+        if (asprintf(ret, "/dev/%s", d->name) < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 1;
+}
+
+size_t fields_split(const char *line, size_t len, Span *spans, size_t max) {
+        size_t n = 0, i = 0;
+
+        while (i < len && n < max) {
+                while (i < len && (line[i] == ' ' || line[i] == '\t'))
+                        i++;
+                if (i >= len)
+                        break;
+                spans[n].start = i;
+                while (i < len && line[i] != ' ' && line[i] != '\t')
+                        i++;
+                spans[n].len = i - spans[n].start;
+                n++;
+        }
+        return n;
+}
+
+int line_emit(Buf *out, const Line *l, const SpanEdit *edits, size_t n) {
+        size_t at = 0;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                if (!edits[i].text)
+                        continue;
+                r = buf_append(out, l->p + at, edits[i].span.start - at);
+                if (r >= 0)
+                        r = buf_puts(out, edits[i].text);
+                if (r < 0)
+                        return r;
+                at = edits[i].span.start + edits[i].span.len;
+        }
+        r = buf_append(out, l->p + at, l->len - at);
+        if (r >= 0 && l->newline)
+                r = buf_append(out, "\n", 1);
+        return r;
+}

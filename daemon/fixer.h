@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * fixer: one per kind of file that can name an old device or console.
+ *
+ * A fixer reads its files below the root and proposes whole-file edits to
+ * the plan; it never writes. Each fixer runs twice: first in the scan pass
+ * (no mapping yet), where fixer_rewrite_device() only records which old
+ * devices the file names and with which type, then in the rewrite pass,
+ * where the same call returns the new spelling. So a fixer is written once,
+ * and a file that cannot be parsed stops the run before anything changes.
+ */
+
+#include <stdbool.h>
+
+#include "inventory.h"
+#include "map.h"
+#include "plan.h"
+
+typedef enum RewriteForm {
+        REWRITE_UUID,  /* stable identifiers: UUID=, LABEL=, PARTUUID= (the default) */
+        REWRITE_NAME,  /* plain /dev/sdX, on request: not stable from boot to boot */
+} RewriteForm;
+
+typedef enum DeviceSyntax {
+        SYNTAX_TAG,   /* fstab, crypttab: "UUID=…" ("LABEL=a\040b" escaped for fstab) */
+        SYNTAX_PATH,  /* unit files, keyfiles: "/dev/disk/by-uuid/…" */
+} DeviceSyntax;
+
+typedef struct FixerContext {
+        int rootfd;
+        const Inventory *old;     /* the old devices, for by-id links */
+        const Mapping *mapping;   /* NULL during the scan pass */
+        RewriteForm form;
+        Plan *plan;
+        Reference *refs;          /* collected during the scan pass */
+        size_t n_refs;
+} FixerContext;
+
+typedef struct Fixer {
+        const char *name;
+        /* Read the files, propose edits to c->plan. Return 0 or a negative errno (logged). */
+        int (*run)(FixerContext *c);
+} Fixer;
+
+extern const Fixer fixer_fstab;
+extern const Fixer fixer_crypttab;
+extern const Fixer fixer_units;
+
+/* Every fixer, in the order they run; NULL-terminated. */
+extern const Fixer *const fixer_table[];
+
+void fixer_context_done(FixerContext *c);
+
+/**
+ * fixer_old_name() - the old device a reference names: "/dev/xvda1",
+ * "/dev/disk/by-path/xen-vbd-51712-part1", or a by-id/by-path link the
+ * snapshot recorded.
+ * Return: 1 and the old kernel name in @ret; 0 when @ref names no old
+ * device; -ENOMEM.
+ */
+int fixer_old_name(const FixerContext *c, const char *ref, char **ret);
+
+/**
+ * fixer_rewrite_device() - what @ref becomes.
+ * @ref:    the device as the file spells it
+ * @type:   the filesystem type the file declares (NULL if it declares none)
+ * @where:  "FILE:LINE" for messages
+ * @syntax: how the file wants the result spelled
+ * @ret:    the new spelling (rewrite pass only)
+ *
+ * Return: 0 when @ref is not an old device (nothing to do); 1 when it is:
+ * in the scan pass the reference is recorded and @ret is NULL, in the
+ * rewrite pass @ret holds the new spelling; a negative errno.
+ */
+int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where, DeviceSyntax syntax,
+        char **ret);
+
+/**
+ * Line-oriented text helpers for fixers that edit in place: the bytes a
+ * fixer does not change must survive exactly (tabs, alignment, a missing
+ * final newline).
+ */
+typedef struct Span {
+        size_t start;
+        size_t len;
+} Span;
+
+/* Split @line (without newline) into whitespace-separated fields; at most @max spans. Returns the count. */
+size_t fields_split(const char *line, size_t len, Span *spans, size_t max);
+
+/* A replacement of part of a line; a zero-length span inserts. */
+typedef struct SpanEdit {
+        Span span;
+        const char *text;
+} SpanEdit;
+
+/*
+ * Append line @l to @out with @edits applied (sorted by start, not
+ * overlapping; NULL text keeps the span), and its newline if it had one.
+ * Return 0 or -ENOMEM.
+ */
+int line_emit(Buf *out, const Line *l, const SpanEdit *edits, size_t n);
+
+/* fstab's escaping of a field: space, tab, newline and backslash as \ooo octal. Newly allocated or NULL. */
+char *fstab_escape(const char *s);

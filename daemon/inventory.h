@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * inventory: the block devices of the guest, old and new.
+ *
+ * New devices (under KVM) are found by libudev enumeration, or given one by
+ * one with --disk NAME=PATH, and probed with libblkid. Old devices (under
+ * Xen) come from, in order of trust: kvmigrate's own snapshot, the legacy
+ * libblkid cache (/etc/blkid.tab), and the names config files mention.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum DeviceSource {
+        DEVICE_SOURCE_PROBE,       /* probed now */
+        DEVICE_SOURCE_SNAPSHOT,    /* /var/lib/kvmigrate/snapshot */
+        DEVICE_SOURCE_BLKID_CACHE, /* /etc/blkid.tab, /etc/blkid/blkid.tab */
+        DEVICE_SOURCE_CONFIG,      /* only a name some config file mentions */
+        _DEVICE_SOURCE_MAX,
+} DeviceSource;
+
+typedef struct Device {
+        char *name;       /* kernel name without "/dev/": "sda1", "xvda" */
+        char *path;       /* what was probed (block device or image file); NULL if recorded */
+        char *type;       /* TYPE: "ext4", "swap", "xfs", "vfat", "crypto_LUKS", ... */
+        char *uuid;       /* UUID of the filesystem (or LUKS header, swap area) */
+        char *label;      /* LABEL */
+        char *partuuid;   /* PARTUUID (PART_ENTRY_UUID) of a partition */
+        char *partlabel;  /* PARTLABEL (PART_ENTRY_NAME) */
+        char *ptuuid;     /* PTUUID of a partitioned disk */
+        uint64_t size;    /* bytes; 0 if unknown */
+        bool partition;   /* a partition (sda1), not a whole disk */
+        char **links;     /* other names under /dev (by-id, by-path), NULL-terminated, may be NULL */
+        DeviceSource source;
+} Device;
+
+typedef struct Inventory {
+        Device *devices;
+        size_t n;
+} Inventory;
+
+void device_done(Device *d);
+void inventory_done(Inventory *inv);
+
+/**
+ * inventory_add() - append @d, taking over its strings (and zeroing *d).
+ * A device of the same name already there is kept (the first source wins)
+ * and @d is freed.
+ * Return: 0, or -ENOMEM.
+ */
+int inventory_add(Inventory *inv, Device *d);
+
+/* The device called @name ("sda1"; a leading "/dev/" is ignored), or NULL. */
+Device *inventory_find(const Inventory *inv, const char *name);
+
+/* The source as a word: "probe", "snapshot", "blkid-cache", "config". */
+const char *device_source_to_string(DeviceSource s);
+
+/**
+ * inventory_probe_path() - probe @path as the disk the guest sees as
+ * /dev/@name, with libblkid. When it holds a partition table, each
+ * partition N is probed as well and added as "@name" + N (for the
+ * sd/vd/hd/xvd names that is the kernel's naming).
+ * Return: 0, -ENOENT if @path does not exist, -EIO if it cannot be probed,
+ * another negative errno.
+ */
+int inventory_probe_path(Inventory *inv, const char *name, const char *path);
+
+/**
+ * inventory_probe_udev() - enumerate the block devices udev knows (disks and
+ * partitions; no loop, ram, zram, optical or device-mapper nodes) and probe
+ * each with libblkid; links are taken from udev's DEVLINKS.
+ * Return: 0, or a negative errno.
+ */
+int inventory_probe_udev(Inventory *inv);
+
+/**
+ * inventory_load_snapshot() - read /var/lib/kvmigrate/snapshot below @rootfd.
+ * Return: 0, -ENOENT if there is none, -EBADMSG on a malformed line (logged
+ * with file and line), another negative errno.
+ */
+int inventory_load_snapshot(int rootfd, Inventory *inv);
+
+/**
+ * inventory_save_snapshot() - write @inv as /var/lib/kvmigrate/snapshot below
+ * @rootfd (atomically: temporary file, fsync, rename, fsync of the folder).
+ * Return: 0, or a negative errno.
+ */
+int inventory_save_snapshot(int rootfd, const Inventory *inv);
+
+/**
+ * inventory_load_blkid_cache() - read the legacy libblkid cache,
+ * /etc/blkid.tab or else /etc/blkid/blkid.tab below @rootfd, with
+ * libblkid's cache API, without probing or changing it. Only xvd names are
+ * taken (the cache also lists whatever else the host once had).
+ * Return: 0, -ENOENT if neither file is there, another negative errno.
+ */
+int inventory_load_blkid_cache(int rootfd, Inventory *inv);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * migrate: one migration from detection to plan, the steps in order; and
+ * the record of it. The programs only parse arguments and call these.
+ */
+
+#include "detect.h"
+#include "fixer.h"
+#include "inventory.h"
+#include "map.h"
+#include "plan.h"
+#include "state.h"
+
+#define MIGRATE_NOT_NEEDED 1 /* not running under a KVM-like hypervisor: nothing to do */
+
+typedef struct MigrateOptions {
+        const char *root;        /* "/" for the running system */
+        char **disks;            /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
+        Hypervisor hypervisor;   /* _HYPERVISOR_INVALID: detect */
+        RewriteForm form;
+} MigrateOptions;
+
+typedef struct Migration {
+        int rootfd;
+        char *root;
+        Detection detection;
+        Inventory old;
+        Inventory new;
+        Mapping mapping;
+        Plan plan;
+        char **errors;     /* why the run refused, one line each */
+        size_t n_errors;
+        char **warnings;
+        size_t n_warnings;
+} Migration;
+
+/**
+ * migration_open() - open the root and find the hypervisor (or take the one
+ * the options name).
+ * Return: 0, or a negative errno (logged).
+ */
+int migration_open(Migration *m, const MigrateOptions *o);
+
+/**
+ * migration_plan() - inventory, scan, map and rewrite: fill m->plan.
+ * Return: 0; MIGRATE_NOT_NEEDED when the hypervisor is not KVM-like;
+ * -ENXIO when a device cannot be mapped with certainty (m->errors says
+ * why); -EBADMSG when a file cannot be parsed (logged with file and line);
+ * another negative errno. Nothing is ever written.
+ */
+int migration_plan(Migration *m, const MigrateOptions *o);
+
+/* Fill @r with the detection, mapping, planned edits, warnings and errors of @m. */
+int migration_to_record(const Migration *m, StateRecord *r);
+
+/**
+ * migration_arm() - probe the devices present now (under Xen) and write
+ * them as the inventory snapshot, and the state "armed".
+ * Return: 0, or a negative errno (logged).
+ */
+int migration_arm(Migration *m, const MigrateOptions *o);
+
+/* Probe the disks the options name, or enumerate them. */
+int migration_probe_new(const MigrateOptions *o, Inventory *inv);
+
+void migration_done(Migration *m);

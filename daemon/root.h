@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * root: files of the guest, seen as if its root directory were "/".
+ *
+ * Every path the tool touches goes through here. Symlinks are followed the
+ * way they would be inside the guest (an absolute target is taken relative
+ * to the root, ".." stops at the root), so "--root /mnt/image" and the
+ * running system behave alike and nothing ever leads out of the root.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef enum ChaseFlags {
+        CHASE_NOFOLLOW_LAST = 1 << 0, /* do not follow a symlink in the last component */
+} ChaseFlags;
+
+/**
+ * root_chase() - resolve @path inside the root @rootfd.
+ * @path: absolute or relative (taken from the root either way)
+ * @ret:  the canonical absolute path inside the root, e.g. "/etc/default/grub"
+ *
+ * The last component need not exist.
+ * Return: 0, -ENOENT when a folder on the way is missing, -ENOTDIR, -ELOOP
+ * after 40 links, -ENOMEM.
+ */
+int root_chase(int rootfd, const char *path, ChaseFlags flags, char **ret);
+
+/**
+ * root_open() - open the canonical path @path (as root_chase() gives) below
+ * @rootfd. The kernel refuses any symlink on the way (openat2 with
+ * RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS) so a link swapped in after the
+ * chase cannot lead out of the root.
+ * Return: a file descriptor, or a negative errno.
+ */
+int root_open(int rootfd, const char *path, int flags, mode_t mode);
+
+/**
+ * root_read_file() - chase @path and read the regular file it names.
+ * @ret_canonical: the canonical path (may be NULL)
+ * Return: 0, -ENOENT if absent, -EISDIR, other negative errno.
+ */
+int root_read_file(int rootfd, const char *path, char **ret_canonical, char **ret_data, size_t *ret_size);
+
+/* The path relative to the root's fd: "/etc/fstab" → "etc/fstab", "/" → ".". */
+const char *root_rel(const char *canonical);
+
+/**
+ * root_list_dir() - the names in folder @path (chased) below @rootfd,
+ * sorted, without "." and "..".
+ * Return: 0 and a NULL-terminated vector in @ret (empty for a missing
+ * folder when @missing_ok), or a negative errno.
+ */
+int root_list_dir(int rootfd, const char *path, bool missing_ok, char ***ret);

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * state: the record of a migration, /var/lib/kvmigrate/state below the root.
+ * Plain "key=value" lines (values escaped with value_escape()), so the
+ * initramfs shell code can read it with grep and sed:
+ *
+ *   state=done
+ *   hypervisor=kvm
+ *   mode=virtio-scsi+virtio-net
+ *   started=1732412345000000
+ *   finished=1732412345100000
+ *   mapping old=xvda new=sda uuid=... label=root type=ext4 method=uuid
+ *   edit path=/etc/fstab fixer=fstab result=applied
+ *   warning message=...
+ *   error message=...
+ */
+
+#include <stdbool.h>
+
+#include "util.h"
+
+#define STATE_DIR "var/lib/kvmigrate"
+#define STATE_FILE STATE_DIR "/state"
+
+typedef enum MigrationState {
+        MIGRATION_NOT_NEEDED,
+        MIGRATION_ARMED,
+        MIGRATION_PENDING,
+        MIGRATION_RUNNING,
+        MIGRATION_DONE,
+        MIGRATION_DEGRADED,
+        MIGRATION_FAILED,
+        MIGRATION_ROLLED_BACK,
+        _MIGRATION_STATE_MAX,
+        _MIGRATION_STATE_INVALID = -1,
+} MigrationState;
+
+typedef struct StateMapping {
+        char *old_name;  /* "xvda" */
+        char *new_name;  /* "sda" */
+        char *uuid;      /* may be NULL */
+        char *label;     /* may be NULL */
+        char *type;      /* may be NULL */
+        char *method;    /* "uuid", "label", "partuuid", "ptuuid", "order" */
+} StateMapping;
+
+typedef struct StateEdit {
+        char *path;      /* "/etc/fstab" */
+        char *fixer;     /* "fstab" */
+        char *result;    /* "planned", "applied", "failed", "rolled-back" */
+} StateEdit;
+
+typedef struct StateRecord {
+        MigrationState state;
+        char *hypervisor;   /* "kvm", "xen", ... or NULL */
+        char *mode;         /* "virtio-scsi+virtio-net" or NULL */
+        unsigned long long started_usec;   /* 0: never */
+        unsigned long long finished_usec;  /* 0: not finished */
+        StateMapping *mappings;
+        size_t n_mappings;
+        StateEdit *edits;
+        size_t n_edits;
+        char **warnings;    /* NULL-terminated, may be NULL */
+        char **errors;      /* NULL-terminated, may be NULL */
+} StateRecord;
+
+const char *migration_state_to_string(MigrationState s); /* "not-needed", "armed", "pending", "running",
+                                                            "done", "degraded", "failed", "rolled-back" */
+MigrationState migration_state_from_string(const char *s);
+
+/* Frees everything the record holds and zeroes it (state: NOT_NEEDED). */
+void state_record_done(StateRecord *r);
+
+/* Appenders copy their arguments. Return 0 or -ENOMEM. */
+int state_record_add_mapping(StateRecord *r, const char *old_name, const char *new_name, const char *uuid,
+        const char *label, const char *type, const char *method);
+int state_record_add_edit(StateRecord *r, const char *path, const char *fixer, const char *result);
+int state_record_add_warning(StateRecord *r, const char *message);
+int state_record_add_error(StateRecord *r, const char *message);
+
+/**
+ * state_load() - read the record below @rootfd.
+ * Return: 0, -ENOENT if there is none, -EBADMSG if a line is malformed
+ * (logged with file and line), another negative errno.
+ */
+int state_load(int rootfd, StateRecord *ret);
+
+/**
+ * state_save() - write the record below @rootfd atomically (temporary file in
+ * the same folder, fsync, rename, fsync of the folder), creating
+ * /var/lib/kvmigrate (mode 0755) if needed.
+ * Return: 0, or a negative errno.
+ */
+int state_save(int rootfd, const StateRecord *r);
+
+/**
+ * state_format() - the record in the file's text form.
+ * Return: 0 and a newly allocated string in @ret, or -ENOMEM.
+ */
+int state_format(const StateRecord *r, char **ret);
+
+/**
+ * state_parse() - the reverse of state_format(); @path names the file in
+ * error messages ("PATH:LINE: ...").
+ * Return: 0, -EBADMSG, -ENOMEM.
+ */
+int state_parse(const char *text, const char *path, StateRecord *ret);
+
+/**
+ * state_to_json() - the record as one JSON object (json-c), with the keys
+ * state, hypervisor, mode, started, finished (microseconds since the epoch,
+ * null when 0), mappings [{old, new, uuid, label, type, method}],
+ * edits [{path, fixer, result}], warnings [..], errors [..].
+ * Absent strings are JSON null.
+ * Return: 0 and a newly allocated string in @ret, or -ENOMEM.
+ */
+int state_to_json(const StateRecord *r, bool pretty, char **ret);

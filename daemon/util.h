@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Small helpers shared by every module: cleanup attributes, logging,
+ * growable byte buffers, file reading and the value escaping used by the
+ * state, snapshot and journal files.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_ __attribute__((unused))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Hand a pointer (or fd) out of a cleanup-guarded local. */
+#define TAKE_PTR(p)                             \
+        ({                                      \
+                __typeof__(p) _p_ = (p);        \
+                (p) = NULL;                     \
+                _p_;                            \
+        })
+#define TAKE_FD(fd)                             \
+        ({                                      \
+                int _fd_ = (fd);                \
+                (fd) = -1;                      \
+                _fd_;                           \
+        })
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                (void) close(*fd);
+}
+
+static inline void fclosep(FILE **f) {
+        if (*f)
+                (void) fclose(*f);
+}
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return streq(a, b);
+}
+
+static inline const char *startswith(const char *s, const char *prefix) {
+        size_t l = strlen(prefix);
+        return strncmp(s, prefix, l) == 0 ? s + l : NULL;
+}
+
+static inline const char *strempty(const char *s) {
+        return s ? s : "";
+}
+
+static inline bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+/* Logging: stderr, one line per message, "PROGRAM: LEVEL: text". */
+enum { LOG_LEVEL_ERROR, LOG_LEVEL_WARNING, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+void log_set_program(const char *name);
+void log_set_max_level(int level);
+int log_get_max_level(void);
+void log_internal(int level, const char *fmt, ...) _printf_(2, 3);
+
+#define log_error(...) log_internal(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warning(...) log_internal(LOG_LEVEL_WARNING, __VA_ARGS__)
+#define log_info(...) log_internal(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...) log_internal(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+/* Log and return the (negative) error, so callers can "return log_error_errno(r, ...)". */
+#define log_error_errno(r, ...) ({ int _r_ = (r); log_error(__VA_ARGS__); _r_ < 0 ? _r_ : -_r_; })
+
+/* A growable byte buffer; always NUL-terminated after the first append. */
+typedef struct Buf {
+        char *data;
+        size_t len;
+        size_t cap;
+} Buf;
+
+void buf_done(Buf *b);
+int buf_append(Buf *b, const void *p, size_t n);
+int buf_puts(Buf *b, const char *s);
+int buf_printf(Buf *b, const char *fmt, ...) _printf_(2, 3);
+/* Hand over the data as a NUL-terminated string (never NULL on success). */
+char *buf_steal(Buf *b);
+
+/* Read a whole file below dirfd (AT_FDCWD for plain paths). Returns 0 or -errno. */
+int read_full_fd(int fd, char **ret, size_t *ret_size);
+int read_full_at(int dirfd, const char *path, char **ret, size_t *ret_size);
+/* Like read_full_at, but only the first line, without its newline. */
+int read_line_at(int dirfd, const char *path, char **ret);
+int write_all(int fd, const void *p, size_t n);
+
+/*
+ * Escape a value so that it holds no whitespace, '=' or backslash
+ * (each becomes \xHH), and back. The state, snapshot and journal files are
+ * lines of "key=value" words, readable by plain shell tools.
+ */
+char *value_escape(const char *s);
+char *value_unescape(const char *s);
+
+/*
+ * Split one "key=value key=value" line into its words. *ret is a NULL
+ * terminated vector of pairs: key0, value0, key1, value1, ...; values are
+ * unescaped. A word without '=' is a key with an empty value.
+ */
+int words_parse(const char *line, char ***ret);
+const char *words_get(char **words, const char *key);
+void strv_free(char **v);
+static inline void strv_freep(char ***v) {
+        strv_free(*v);
+}
+size_t strv_length(char **v);
+int strv_push(char ***v, size_t *n, char *s);
+
+char *strdup_or_null(const char *s);
+int strdup_to(char **dst, const char *s);
+
+/* Current realtime clock in microseconds, the unit of every timestamp here. */
+unsigned long long now_usec(void);
+
+/**
+ * write_file_atomic_at() - replace @path below @dirfd with @size bytes of
+ * @data: temporary file in the same folder, fsync, rename over, fsync of
+ * the folder. Mode @mode. For kvmigrate's own files (state, snapshot);
+ * the guest's files go through apply, which also keeps owner and label.
+ * Return: 0, or a negative errno.
+ */
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, unsigned mode);
+
+/* mkdir -p of @path below @dirfd with @mode for the folders it makes. Return 0 or -errno. */
+int mkdir_p_at(int dirfd, const char *path, unsigned mode);
+
+/* fsync the folder that holds @path below @dirfd. Return 0 or -errno. */
+int fsync_parent_at(int dirfd, const char *path);
+
+/* One line of a text: @p points into the text, @len excludes the newline. */
+typedef struct Line {
+        const char *p;
+        size_t len;
+        bool newline;      /* false for a last line without one */
+        unsigned number;   /* 1-based */
+} Line;
+
+/* The next line of @data from *@pos on; false at the end. Start with *pos = 0, ret->number = 0. */
+bool line_next(const char *data, size_t size, size_t *pos, Line *ret);
+
+/* Whether the line is blank or a '#' comment (after leading blanks). */
+bool line_is_comment_or_blank(const Line *l);
