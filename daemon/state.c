@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "state.h"
+
+static const char *const migration_state_table[_MIGRATION_STATE_MAX] = {
+        [MIGRATION_NOT_NEEDED] = "not-needed",
+        [MIGRATION_ARMED] = "armed",
+        [MIGRATION_PENDING] = "pending",
+        [MIGRATION_RUNNING] = "running",
+        [MIGRATION_DONE] = "done",
+        [MIGRATION_DEGRADED] = "degraded",
+        [MIGRATION_FAILED] = "failed",
+        [MIGRATION_ROLLED_BACK] = "rolled-back",
+};
+
+const char *migration_state_to_string(MigrationState s) {
+        if (s < 0 || s >= _MIGRATION_STATE_MAX)
+                return NULL;
+        return migration_state_table[s];
+}
+
+MigrationState migration_state_from_string(const char *s) {
+        if (!s)
+                return _MIGRATION_STATE_INVALID;
+        for (MigrationState i = 0; i < _MIGRATION_STATE_MAX; i++)
+                if (streq(migration_state_table[i], s))
+                        return i;
+        return _MIGRATION_STATE_INVALID;
+}
+
+static void state_mapping_done(StateMapping *m) {
+        free(m->old_name);
+        free(m->new_name);
+        free(m->uuid);
+        free(m->label);
+        free(m->type);
+        free(m->method);
+        *m = (StateMapping){};
+}
+
+static void state_edit_done(StateEdit *e) {
+        free(e->path);
+        free(e->fixer);
+        free(e->result);
+        *e = (StateEdit){};
+}
+
+void state_record_done(StateRecord *r) {
+        free(r->hypervisor);
+        free(r->mode);
+        for (size_t i = 0; i < r->n_mappings; i++)
+                state_mapping_done(&r->mappings[i]);
+        free(r->mappings);
+        for (size_t i = 0; i < r->n_edits; i++)
+                state_edit_done(&r->edits[i]);
+        free(r->edits);
+        strv_free(r->warnings);
+        strv_free(r->errors);
+        *r = (StateRecord){};
+}
+
+int state_record_add_mapping(StateRecord *r, const char *old_name, const char *new_name, const char *uuid,
+        const char *label, const char *type, const char *method) {
+        StateMapping *v, *m;
+
+        v = reallocarray(r->mappings, r->n_mappings + 1, sizeof(StateMapping));
+        if (!v)
+                return -ENOMEM;
+        r->mappings = v;
+
+        /* Filled in the spare slot, which only counts once complete. */
+        m = &v[r->n_mappings];
+        *m = (StateMapping){};
+        if (strdup_to(&m->old_name, old_name) < 0 || strdup_to(&m->new_name, new_name) < 0 ||
+                strdup_to(&m->uuid, uuid) < 0 || strdup_to(&m->label, label) < 0 ||
+                strdup_to(&m->type, type) < 0 || strdup_to(&m->method, method) < 0) {
+                state_mapping_done(m);
+                return -ENOMEM;
+        }
+        r->n_mappings++;
+        return 0;
+}
+
+int state_record_add_edit(StateRecord *r, const char *path, const char *fixer, const char *result) {
+        StateEdit *v, *e;
+
+        v = reallocarray(r->edits, r->n_edits + 1, sizeof(StateEdit));
+        if (!v)
+                return -ENOMEM;
+        r->edits = v;
+
+        e = &v[r->n_edits];
+        *e = (StateEdit){};
+        if (strdup_to(&e->path, path) < 0 || strdup_to(&e->fixer, fixer) < 0 ||
+                strdup_to(&e->result, result) < 0) {
+                state_edit_done(e);
+                return -ENOMEM;
+        }
+        r->n_edits++;
+        return 0;
+}
+
+static int strv_append(char ***v, const char *s) {
+        size_t n = strv_length(*v);
+
+        /* The lists are NULL-terminated, so a NULL message is stored as "". */
+        return strv_push(v, &n, strdup(strempty(s)));
+}
+
+int state_record_add_warning(StateRecord *r, const char *message) {
+        return strv_append(&r->warnings, message);
+}
+
+int state_record_add_error(StateRecord *r, const char *message) {
+        return strv_append(&r->errors, message);
+}
+
+/* Appends "SEPKEY=VALUE" with VALUE escaped; nothing when @value is NULL. */
+static int append_word(Buf *b, const char *sep, const char *key, const char *value) {
+        _cleanup_free_ char *e = NULL;
+
+        if (!value)
+                return 0;
+        e = value_escape(value);
+        if (!e)
+                return -ENOMEM;
+        return buf_printf(b, "%s%s=%s", sep, key, e);
+}
+
+static int append_scalar(Buf *b, const char *key, const char *value) {
+        int r;
+
+        if (!value)
+                return 0;
+        r = append_word(b, "", key, value);
+        if (r < 0)
+                return r;
+        return buf_puts(b, "\n");
+}
+
+static int append_usec(Buf *b, const char *key, unsigned long long usec) {
+        if (usec == 0)
+                return 0;
+        return buf_printf(b, "%s=%llu\n", key, usec);
+}
+
+static int append_mapping(Buf *b, const StateMapping *m) {
+        int r;
+
+        /* old= and new= are what make a mapping; always write them so the file stays parseable. */
+        r = buf_puts(b, "mapping");
+        if (r >= 0)
+                r = append_word(b, " ", "old", strempty(m->old_name));
+        if (r >= 0)
+                r = append_word(b, " ", "new", strempty(m->new_name));
+        if (r >= 0)
+                r = append_word(b, " ", "uuid", m->uuid);
+        if (r >= 0)
+                r = append_word(b, " ", "label", m->label);
+        if (r >= 0)
+                r = append_word(b, " ", "type", m->type);
+        if (r >= 0)
+                r = append_word(b, " ", "method", m->method);
+        if (r >= 0)
+                r = buf_puts(b, "\n");
+        return r;
+}
+
+static int append_edit(Buf *b, const StateEdit *e) {
+        int r;
+
+        r = buf_puts(b, "edit");
+        if (r >= 0)
+                r = append_word(b, " ", "path", strempty(e->path));
+        if (r >= 0)
+                r = append_word(b, " ", "fixer", e->fixer);
+        if (r >= 0)
+                r = append_word(b, " ", "result", e->result);
+        if (r >= 0)
+                r = buf_puts(b, "\n");
+        return r;
+}
+
+static int append_messages(Buf *b, const char *kind, char **messages) {
+        for (char **m = messages; m && *m; m++) {
+                int r = buf_puts(b, kind);
+                if (r >= 0)
+                        r = append_word(b, " ", "message", *m);
+                if (r >= 0)
+                        r = buf_puts(b, "\n");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int state_format_buf(Buf *b, const StateRecord *rec) {
+        const char *state = migration_state_to_string(rec->state);
+        int r;
+
+        /* An unknown state would make a file that state_parse() refuses. */
+        if (!state)
+                return -EINVAL;
+
+        r = buf_puts(b, "# kvmigrate state record; see migratectl(1)\n");
+        if (r >= 0)
+                r = append_scalar(b, "state", state);
+        if (r >= 0)
+                r = append_scalar(b, "hypervisor", rec->hypervisor);
+        if (r >= 0)
+                r = append_scalar(b, "mode", rec->mode);
+        if (r >= 0)
+                r = append_usec(b, "started", rec->started_usec);
+        if (r >= 0)
+                r = append_usec(b, "finished", rec->finished_usec);
+        for (size_t i = 0; r >= 0 && i < rec->n_mappings; i++)
+                r = append_mapping(b, &rec->mappings[i]);
+        for (size_t i = 0; r >= 0 && i < rec->n_edits; i++)
+                r = append_edit(b, &rec->edits[i]);
+        if (r >= 0)
+                r = append_messages(b, "warning", rec->warnings);
+        if (r >= 0)
+                r = append_messages(b, "error", rec->errors);
+        return r;
+}
+
+int state_format(const StateRecord *rec, char **ret) {
+        Buf b = {};
+        int r;
+
+        r = state_format_buf(&b, rec);
+        if (r < 0) {
+                buf_done(&b);
+                return r;
+        }
+        *ret = buf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Moves the contents out of @r, leaving it empty for its cleanup. */
+static StateRecord state_record_take(StateRecord *r) {
+        StateRecord t = *r;
+
+        *r = (StateRecord){};
+        return t;
+}
+
+/* Which single-valued keys a parse has seen, to refuse a second one. */
+enum {
+        SEEN_STATE = 1 << 0,
+        SEEN_HYPERVISOR = 1 << 1,
+        SEEN_MODE = 1 << 2,
+        SEEN_STARTED = 1 << 3,
+        SEEN_FINISHED = 1 << 4,
+};
+
+static int parse_usec(const char *s, unsigned long long *ret) {
+        unsigned long long v;
+        char *end;
+
+        /* strtoull() would accept blanks, a sign and an empty string. */
+        if (!s || *s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno != 0 || *end != 0)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int parse_words(StateRecord *rec, char **w, unsigned *seen, const char *path, unsigned line) {
+        static const struct {
+                const char *key;
+                unsigned bit;
+        } scalars[] = {
+                { "state", SEEN_STATE },
+                { "hypervisor", SEEN_HYPERVISOR },
+                { "mode", SEEN_MODE },
+                { "started", SEEN_STARTED },
+                { "finished", SEEN_FINISHED },
+        };
+        const char *key = w[0], *value = w[1];
+
+        for (size_t i = 0; i < ELEMENTSOF(scalars); i++) {
+                if (!streq(key, scalars[i].key))
+                        continue;
+                /* Two values for one key: which one the shell code would pick is anybody's guess. */
+                if (*seen & scalars[i].bit) {
+                        log_error("%s:%u: duplicate %s= line", path, line, key);
+                        return -EBADMSG;
+                }
+                *seen |= scalars[i].bit;
+                break;
+        }
+
+        if (streq(key, "state")) {
+                MigrationState s = migration_state_from_string(value);
+                if (s < 0) {
+                        _cleanup_free_ char *e = value_escape(value);
+                        if (!e)
+                                return -ENOMEM;
+                        log_error("%s:%u: unknown state \"%s\"", path, line, e);
+                        return -EBADMSG;
+                }
+                rec->state = s;
+                return 0;
+        }
+        if (streq(key, "hypervisor"))
+                return strdup_to(&rec->hypervisor, value);
+        if (streq(key, "mode"))
+                return strdup_to(&rec->mode, value);
+        if (streq(key, "started") || streq(key, "finished")) {
+                unsigned long long *usec = streq(key, "started") ? &rec->started_usec : &rec->finished_usec;
+                if (parse_usec(value, usec) < 0) {
+                        log_error("%s:%u: %s= is not a number of microseconds", path, line, key);
+                        return -EBADMSG;
+                }
+                return 0;
+        }
+        if (streq(key, "mapping")) {
+                const char *old_name = words_get(w, "old"), *new_name = words_get(w, "new");
+                if (!old_name || !new_name) {
+                        log_error("%s:%u: mapping without %s=", path, line, old_name ? "new" : "old");
+                        return -EBADMSG;
+                }
+                return state_record_add_mapping(rec, old_name, new_name, words_get(w, "uuid"),
+                        words_get(w, "label"), words_get(w, "type"), words_get(w, "method"));
+        }
+        if (streq(key, "edit")) {
+                const char *p = words_get(w, "path");
+                if (!p) {
+                        log_error("%s:%u: edit without path=", path, line);
+                        return -EBADMSG;
+                }
+                return state_record_add_edit(rec, p, words_get(w, "fixer"), words_get(w, "result"));
+        }
+        if (streq(key, "warning") || streq(key, "error")) {
+                const char *m = words_get(w, "message");
+                if (!m) {
+                        log_error("%s:%u: %s without message=", path, line, key);
+                        return -EBADMSG;
+                }
+                return streq(key, "warning") ? state_record_add_warning(rec, m)
+                                             : state_record_add_error(rec, m);
+        }
+
+        /* Written by a newer kvmigrate: skip rather than refuse the whole record. */
+        log_debug("%s:%u: ignoring unknown key \"%s\"", path, line, key);
+        return 0;
+}
+
+int state_parse(const char *text, const char *path, StateRecord *ret) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+        unsigned seen = 0, line = 0;
+        int r;
+
+        for (const char *p = text; *p;) {
+                _cleanup_(strv_freep) char **w = NULL;
+                _cleanup_free_ char *l = NULL;
+                size_t len = strcspn(p, "\n");
+
+                l = strndup(p, len);
+                if (!l)
+                        return -ENOMEM;
+                line++;
+                p += len;
+                if (*p)
+                        p++;
+
+                if (l[strspn(l, " \t")] == '#')
+                        continue;
+
+                r = words_parse(l, &w);
+                if (r < 0)
+                        return r;
+                if (!w[0])
+                        continue;
+
+                r = parse_words(&rec, w, &seen, path, line);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = state_record_take(&rec);
+        return 0;
+}
+
+int state_load(int rootfd, StateRecord *ret) {
+        static const char path[] = "/" STATE_FILE;
+        _cleanup_free_ char *text = NULL;
+        size_t size, len;
+        int r;
+
+        r = read_full_at(rootfd, STATE_FILE, &text, &size);
+        if (r < 0)
+                return r;
+
+        /* A NUL would silently cut the record short. */
+        len = strlen(text);
+        if (len != size) {
+                unsigned line = 1;
+                for (size_t i = 0; i < len; i++)
+                        line += text[i] == '\n';
+                log_error("%s:%u: NUL byte in the record", path, line);
+                return -EBADMSG;
+        }
+
+        return state_parse(text, path, ret);
+}
+
+int state_save(int rootfd, const StateRecord *rec) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = state_format(rec, &text);
+        if (r < 0)
+                return r;
+        r = mkdir_p_at(rootfd, STATE_DIR, 0755);
+        if (r < 0)
+                return r;
+        return write_file_atomic_at(rootfd, STATE_FILE, text, strlen(text), 0644);
+}
+
+static void json_object_putp(struct json_object **o) {
+        if (*o)
+                (void) json_object_put(*o);
+}
+
+/* Adds @v (NULL: JSON null) under @key; @v is consumed either way. */
+static int json_add(struct json_object *o, const char *key, struct json_object *v) {
+        if (json_object_object_add(o, key, v) < 0) {
+                (void) json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int json_add_string(struct json_object *o, const char *key, const char *s) {
+        struct json_object *v = NULL;
+
+        if (s) {
+                v = json_object_new_string(s);
+                if (!v)
+                        return -ENOMEM;
+        }
+        return json_add(o, key, v);
+}
+
+static int json_add_usec(struct json_object *o, const char *key, unsigned long long usec) {
+        struct json_object *v = NULL;
+
+        if (usec != 0) {
+                /* int64 covers the next 292000 years; past that, keep the value rather than wrap. */
+                v = usec <= INT64_MAX ? json_object_new_int64((int64_t) usec) : json_object_new_uint64(usec);
+                if (!v)
+                        return -ENOMEM;
+        }
+        return json_add(o, key, v);
+}
+
+static int json_array_push(struct json_object *a, struct json_object *v) {
+        if (!v)
+                return -ENOMEM;
+        if (json_object_array_add(a, v) < 0) {
+                (void) json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static struct json_object *json_mapping(const StateMapping *m) {
+        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
+
+        if (!o || json_add_string(o, "old", m->old_name) < 0 || json_add_string(o, "new", m->new_name) < 0 ||
+                json_add_string(o, "uuid", m->uuid) < 0 || json_add_string(o, "label", m->label) < 0 ||
+                json_add_string(o, "type", m->type) < 0 || json_add_string(o, "method", m->method) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
+static struct json_object *json_edit(const StateEdit *e) {
+        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
+
+        if (!o || json_add_string(o, "path", e->path) < 0 || json_add_string(o, "fixer", e->fixer) < 0 ||
+                json_add_string(o, "result", e->result) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
+static int json_add_strv(struct json_object *o, const char *key, char **v) {
+        struct json_object *a = json_object_new_array();
+
+        if (!a)
+                return -ENOMEM;
+        for (char **s = v; s && *s; s++) {
+                int r = json_array_push(a, json_object_new_string(*s));
+                if (r < 0) {
+                        (void) json_object_put(a);
+                        return r;
+                }
+        }
+        return json_add(o, key, a);
+}
+
+static struct json_object *state_json_object(const StateRecord *rec) {
+        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
+        struct json_object *a;
+
+        if (!o || json_add_string(o, "state", migration_state_to_string(rec->state)) < 0 ||
+                json_add_string(o, "hypervisor", rec->hypervisor) < 0 ||
+                json_add_string(o, "mode", rec->mode) < 0 ||
+                json_add_usec(o, "started", rec->started_usec) < 0 ||
+                json_add_usec(o, "finished", rec->finished_usec) < 0)
+                return NULL;
+
+        a = json_object_new_array();
+        if (!a || json_add(o, "mappings", a) < 0)
+                return NULL;
+        for (size_t i = 0; i < rec->n_mappings; i++)
+                if (json_array_push(a, json_mapping(&rec->mappings[i])) < 0)
+                        return NULL;
+
+        a = json_object_new_array();
+        if (!a || json_add(o, "edits", a) < 0)
+                return NULL;
+        for (size_t i = 0; i < rec->n_edits; i++)
+                if (json_array_push(a, json_edit(&rec->edits[i])) < 0)
+                        return NULL;
+
+        if (json_add_strv(o, "warnings", rec->warnings) < 0 || json_add_strv(o, "errors", rec->errors) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
+int state_to_json(const StateRecord *rec, bool pretty, char **ret) {
+        _cleanup_(json_object_putp) struct json_object *o = NULL;
+        const char *s;
+        char *copy;
+
+        if (!migration_state_to_string(rec->state))
+                return -EINVAL;
+
+        o = state_json_object(rec);
+        if (!o)
+                return -ENOMEM;
+        s = json_object_to_json_string_ext(o,
+                JSON_C_TO_STRING_NOSLASHESCAPE |
+                        (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                : JSON_C_TO_STRING_PLAIN));
+        if (!s)
+                return -ENOMEM;
+        copy = strdup(s);
+        if (!copy)
+                return -ENOMEM;
+        *ret = copy;
+        return 0;
+}
