@@ -15,25 +15,25 @@
 #include <stdint.h>
 
 typedef enum DeviceSource {
-        DEVICE_SOURCE_PROBE,       /* probed now */
-        DEVICE_SOURCE_SNAPSHOT,    /* /var/lib/kvmigrate/snapshot */
+        DEVICE_SOURCE_PROBE, /* probed now */
+        DEVICE_SOURCE_SNAPSHOT, /* /var/lib/kvmigrate/snapshot */
         DEVICE_SOURCE_BLKID_CACHE, /* /etc/blkid.tab, /etc/blkid/blkid.tab */
-        DEVICE_SOURCE_CONFIG,      /* only a name some config file mentions */
+        DEVICE_SOURCE_CONFIG, /* only a name some config file mentions */
         _DEVICE_SOURCE_MAX,
 } DeviceSource;
 
 typedef struct Device {
-        char *name;       /* kernel name without "/dev/": "sda1", "xvda" */
-        char *path;       /* what was probed (block device or image file); NULL if recorded */
-        char *type;       /* TYPE: "ext4", "swap", "xfs", "vfat", "crypto_LUKS", ... */
-        char *uuid;       /* UUID of the filesystem (or LUKS header, swap area) */
-        char *label;      /* LABEL */
-        char *partuuid;   /* PARTUUID (PART_ENTRY_UUID) of a partition */
-        char *partlabel;  /* PARTLABEL (PART_ENTRY_NAME) */
-        char *ptuuid;     /* PTUUID of a partitioned disk */
-        uint64_t size;    /* bytes; 0 if unknown */
-        bool partition;   /* a partition (sda1), not a whole disk */
-        char **links;     /* other names under /dev (by-id, by-path), NULL-terminated, may be NULL */
+        char *name; /* kernel name without "/dev/": "sda1", "xvda" */
+        char *path; /* what was probed (block device or image file); NULL if recorded */
+        char *type; /* TYPE: "ext4", "swap", "xfs", "vfat", "crypto_LUKS", ... */
+        char *uuid; /* UUID of the filesystem (or LUKS header, swap area) */
+        char *label; /* LABEL */
+        char *partuuid; /* PARTUUID (PART_ENTRY_UUID) of a partition */
+        char *partlabel; /* PARTLABEL (PART_ENTRY_NAME) */
+        char *ptuuid; /* PTUUID of a partitioned disk */
+        uint64_t size; /* bytes; 0 if unknown */
+        bool partition; /* a partition (sda1), not a whole disk */
+        char **links; /* other names under /dev (by-id, by-path), NULL-terminated, may be NULL */
         DeviceSource source;
 } Device;
 

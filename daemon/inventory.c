@@ -1,0 +1,861 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <blkid/blkid.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libudev.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "inventory.h"
+#include "root.h"
+#include "util.h"
+
+#define SNAPSHOT_DIR "var/lib/kvmigrate"
+#define SNAPSHOT_FILE SNAPSHOT_DIR "/snapshot"
+#define SNAPSHOT_SHOWN "/" SNAPSHOT_FILE
+#define SNAPSHOT_HEADER "# kvmigrate inventory snapshot, written by migratectl arm\n"
+
+/* libblkid and libudev ship no cleanup helpers. */
+static inline void blkid_free_probep(blkid_probe *p) {
+        if (*p)
+                blkid_free_probe(*p);
+}
+
+static inline void udev_unrefp(struct udev **u) {
+        if (*u)
+                (void) udev_unref(*u);
+}
+
+static inline void udev_enumerate_unrefp(struct udev_enumerate **e) {
+        if (*e)
+                (void) udev_enumerate_unref(*e);
+}
+
+static inline void udev_device_unrefp(struct udev_device **d) {
+        if (*d)
+                (void) udev_device_unref(*d);
+}
+
+void device_done(Device *d) {
+        if (!d)
+                return;
+        free(d->name);
+        free(d->path);
+        free(d->type);
+        free(d->uuid);
+        free(d->label);
+        free(d->partuuid);
+        free(d->partlabel);
+        free(d->ptuuid);
+        strv_free(d->links);
+        *d = (Device){};
+}
+
+void inventory_done(Inventory *inv) {
+        if (!inv)
+                return;
+        for (size_t i = 0; i < inv->n; i++)
+                device_done(&inv->devices[i]);
+        free(inv->devices);
+        *inv = (Inventory){};
+}
+
+int inventory_add(Inventory *inv, Device *d) {
+        Device *v;
+
+        /* *d is consumed whatever the outcome, so a caller's cleanup never frees twice. */
+        if (isempty(d->name)) {
+                device_done(d);
+                return -EINVAL;
+        }
+        if (inventory_find(inv, d->name)) {
+                device_done(d);
+                return 0;
+        }
+
+        v = reallocarray(inv->devices, inv->n + 1, sizeof(Device));
+        if (!v) {
+                device_done(d);
+                return -ENOMEM;
+        }
+        inv->devices = v;
+        inv->devices[inv->n++] = *d;
+        *d = (Device){};
+        return 0;
+}
+
+Device *inventory_find(const Inventory *inv, const char *name) {
+        const char *n;
+
+        if (!inv || !name)
+                return NULL;
+        n = startswith(name, "/dev/") ?: name;
+        for (size_t i = 0; i < inv->n; i++)
+                if (streq_ptr(inv->devices[i].name, n))
+                        return &inv->devices[i];
+        return NULL;
+}
+
+const char *device_source_to_string(DeviceSource s) {
+        static const char *const table[_DEVICE_SOURCE_MAX] = {
+                [DEVICE_SOURCE_PROBE] = "probe",
+                [DEVICE_SOURCE_SNAPSHOT] = "snapshot",
+                [DEVICE_SOURCE_BLKID_CACHE] = "blkid-cache",
+                [DEVICE_SOURCE_CONFIG] = "config",
+        };
+
+        if ((unsigned) s >= _DEVICE_SOURCE_MAX)
+                return NULL;
+        return table[s];
+}
+
+/* Probing with libblkid */
+
+static int open_node(const char *path) {
+        struct stat st;
+        int fd;
+
+        /* O_NONBLOCK as libblkid itself does: a drive without a medium must not hang the open. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                (void) close(fd);
+                return r;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+                (void) close(fd);
+                return -ENOTBLK;
+        }
+        return fd;
+}
+
+static int probe_read_values(blkid_probe pr, Device *d) {
+        static const struct {
+                const char *key;
+                size_t offset;
+        } table[] = {
+                { "TYPE", offsetof(Device, type) },
+                { "UUID", offsetof(Device, uuid) },
+                { "LABEL", offsetof(Device, label) },
+                { "PART_ENTRY_UUID", offsetof(Device, partuuid) },
+                { "PART_ENTRY_NAME", offsetof(Device, partlabel) },
+                { "PTUUID", offsetof(Device, ptuuid) },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                char **field = (char **) ((char *) d + table[i].offset);
+                const char *v = NULL;
+                int r;
+
+                if (blkid_probe_lookup_value(pr, table[i].key, &v, NULL) < 0 || !v)
+                        continue;
+                r = strdup_to(field, v);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/*
+ * Probe @size bytes (0: all) of @fd from @offset into @d, with the fresh
+ * probe @pr. With @partitions the partition chain runs as well: PTUUID of a
+ * disk, PART_ENTRY_* of a kernel partition node. *@ret_table tells whether
+ * a partition table was found, whose list @pr then gives.
+ */
+static int probe_content(blkid_probe pr, int fd, uint64_t offset, uint64_t size, bool partitions,
+        const char *what, Device *d, bool *ret_table) {
+        blkid_loff_t probed_size;
+        const char *pttype = NULL;
+        int r;
+
+        if (blkid_probe_set_device(pr, fd, (blkid_loff_t) offset, (blkid_loff_t) size) < 0) {
+                log_debug("%s: cannot set up a libblkid probe", what);
+                return -EIO;
+        }
+        if (blkid_probe_enable_superblocks(pr, true) < 0 ||
+                blkid_probe_set_superblocks_flags(
+                        pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE) < 0)
+                return -EIO;
+        if (partitions &&
+                (blkid_probe_enable_partitions(pr, true) < 0 ||
+                        blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS) < 0))
+                return -EIO;
+
+        r = blkid_do_safeprobe(pr);
+        if (r == -2)
+                /* Two signatures (a filesystem made over another): which one counts is not ours to guess. */
+                log_debug("%s: ambivalent probing result, leaving its type unknown", what);
+        else if (r < 0) {
+                log_debug("%s: libblkid probing failed", what);
+                return -EIO;
+        } else if (r == 0) {
+                r = probe_read_values(pr, d);
+                if (r < 0)
+                        return r;
+                (void) blkid_probe_lookup_value(pr, "PTTYPE", &pttype, NULL);
+        }
+
+        probed_size = blkid_probe_get_size(pr);
+        if (probed_size > 0)
+                d->size = (uint64_t) probed_size;
+
+        if (ret_table)
+                *ret_table = pttype;
+        return 0;
+}
+
+static int probe_once(int fd, uint64_t offset, uint64_t size, bool partitions, const char *what, Device *d) {
+        _cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe();
+
+        if (!pr)
+                return -ENOMEM;
+        return probe_content(pr, fd, offset, size, partitions, what, d, NULL);
+}
+
+/* The kernel's partition name: "sda" + 1 = "sda1", but "nvme0n1" + 1 = "nvme0n1p1". */
+static int partition_name(const char *disk, int partno, char **ret) {
+        size_t l = strlen(disk);
+        bool digit = l > 0 && isdigit((unsigned char) disk[l - 1]);
+        char *s;
+
+        if (asprintf(&s, "%s%s%i", disk, digit ? "p" : "", partno) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int compare_partno(const void *a, const void *b) {
+        int x = blkid_partition_get_partno(*(const blkid_partition *) a);
+        int y = blkid_partition_get_partno(*(const blkid_partition *) b);
+
+        return (x > y) - (x < y);
+}
+
+/* Add the partitions of the table @pr found on @fd, in the order of their numbers. */
+static int probe_partitions(Inventory *inv, const char *disk, const char *path, int fd, blkid_probe pr) {
+        _cleanup_free_ blkid_partition *parts = NULL;
+        blkid_partlist ls;
+        int n;
+
+        ls = blkid_probe_get_partitions(pr);
+        if (!ls)
+                return 0;
+        n = blkid_partlist_numof_partitions(ls);
+        if (n <= 0)
+                return 0;
+
+        parts = calloc((size_t) n, sizeof(blkid_partition));
+        if (!parts)
+                return -ENOMEM;
+        for (int i = 0; i < n; i++) {
+                parts[i] = blkid_partlist_get_partition(ls, i);
+                if (!parts[i])
+                        return -EIO;
+        }
+        qsort(parts, (size_t) n, sizeof(blkid_partition), compare_partno);
+
+        for (int i = 0; i < n; i++) {
+                _cleanup_(device_done) Device d = { .partition = true, .source = DEVICE_SOURCE_PROBE };
+                blkid_partition par = parts[i];
+                /* libblkid counts partitions in 512-byte sectors, whatever the disk's sector size. */
+                uint64_t start = (uint64_t) blkid_partition_get_start(par) * 512;
+                uint64_t size = (uint64_t) blkid_partition_get_size(par) * 512;
+                int r;
+
+                r = partition_name(disk, blkid_partition_get_partno(par), &d.name);
+                if (r < 0)
+                        return r;
+                r = strdup_to(&d.path, path);
+                if (r < 0)
+                        return r;
+                d.size = size;
+                r = strdup_to(&d.partuuid, blkid_partition_get_uuid(par));
+                if (r < 0)
+                        return r;
+                r = strdup_to(&d.partlabel, blkid_partition_get_name(par));
+                if (r < 0)
+                        return r;
+
+                /* An extended partition only holds the chain of logical ones, listed on their own. */
+                if (!blkid_partition_is_extended(par) && size > 0) {
+                        r = probe_once(fd, start, size, false, d.name, &d);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                log_debug("%s: partition %s cannot be probed, listing it without identity",
+                                        path, d.name);
+                        /* The table's size, not what the probe could read of a truncated image. */
+                        d.size = size;
+                }
+
+                r = inventory_add(inv, &d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int inventory_probe_path(Inventory *inv, const char *name, const char *path) {
+        _cleanup_(device_done) Device d = { .source = DEVICE_SOURCE_PROBE };
+        _cleanup_(blkid_free_probep) blkid_probe pr = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *disk;
+        bool table = false;
+        int r;
+
+        if (isempty(name) || isempty(path))
+                return -EINVAL;
+        disk = startswith(name, "/dev/") ?: name;
+
+        fd = open_node(path);
+        if (fd < 0)
+                return fd;
+        pr = blkid_new_probe();
+        if (!pr)
+                return -ENOMEM;
+
+        r = strdup_to(&d.name, disk);
+        if (r < 0)
+                return r;
+        r = strdup_to(&d.path, path);
+        if (r < 0)
+                return r;
+
+        r = probe_content(pr, fd, 0, 0, true, path, &d, &table);
+        if (r < 0)
+                return r;
+
+        r = inventory_add(inv, &d);
+        if (r < 0)
+                return r;
+
+        if (!table)
+                return 0;
+        return probe_partitions(inv, disk, path, fd, pr);
+}
+
+/* Enumeration with libudev */
+
+static bool udev_name_skipped(const char *sysname) {
+        /* Nodes that never hold a migrated guest's filesystems, or that stack on top of real disks. */
+        static const char *const prefixes[] = {
+                "loop",
+                "ram",
+                "zram",
+                "sr",
+                "fd",
+                "dm-",
+                "md",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (startswith(sysname, prefixes[i]))
+                        return true;
+        return false;
+}
+
+static int udev_links(struct udev_device *dev, char ***ret) {
+        _cleanup_(strv_freep) char **links = NULL;
+        struct udev_list_entry *e;
+        size_t n = 0;
+        int r;
+
+        udev_list_entry_foreach(e, udev_device_get_devlinks_list_entry(dev)) {
+                const char *l = udev_list_entry_get_name(e);
+
+                if (!l || (!startswith(l, "/dev/disk/by-id/") && !startswith(l, "/dev/disk/by-path/")))
+                        continue;
+                r = strv_push(&links, &n, strdup(l));
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(links);
+        return 0;
+}
+
+static int probe_udev_device(Inventory *inv, struct udev_device *dev) {
+        _cleanup_(device_done) Device d = { .source = DEVICE_SOURCE_PROBE };
+        const char *sysname, *devnode, *size;
+        unsigned long long sectors = 0;
+        int r, fd;
+
+        sysname = udev_device_get_sysname(dev);
+        devnode = udev_device_get_devnode(dev);
+        if (!sysname || !devnode || udev_name_skipped(sysname))
+                return 0;
+
+        size = udev_device_get_sysattr_value(dev, "size");
+        if (size) {
+                char *end;
+
+                errno = 0;
+                sectors = strtoull(size, &end, 10);
+                if (errno != 0 || end == size)
+                        sectors = 0;
+        }
+        /* Empty: a card reader without a card, an unattached nbd; nothing to map. */
+        if (!size || sectors == 0)
+                return 0;
+
+        r = strdup_to(&d.name, sysname);
+        if (r < 0)
+                return r;
+        r = strdup_to(&d.path, devnode);
+        if (r < 0)
+                return r;
+        /* sysfs counts 512-byte sectors whatever the logical block size. */
+        d.size = (uint64_t) sectors * 512;
+        d.partition = streq_ptr(udev_device_get_devtype(dev), "partition");
+        r = udev_links(dev, &d.links);
+        if (r < 0)
+                return r;
+
+        /* The kernel lists the partitions itself, each with its node: no table scan here. */
+        fd = open_node(devnode);
+        if (fd >= 0) {
+                r = probe_once(fd, 0, 0, true, devnode, &d);
+                (void) close(fd);
+        } else
+                r = fd;
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                /* Still list it: a known device without identity says more than a missing one. */
+                log_debug("%s: cannot probe (%s), listing it without identity", devnode, strerror(-r));
+
+        return inventory_add(inv, &d);
+}
+
+int inventory_probe_udev(Inventory *inv) {
+        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
+        struct udev_list_entry *item;
+        int r;
+
+        udev = udev_new();
+        if (!udev)
+                return errno > 0 ? -errno : -ENOMEM;
+        e = udev_enumerate_new(udev);
+        if (!e)
+                return errno > 0 ? -errno : -ENOMEM;
+
+        r = udev_enumerate_add_match_subsystem(e, "block");
+        if (r < 0)
+                return r;
+        /* Without a running udev (early initramfs, a container) no device is ever "initialized". */
+        if (access("/run/udev/control", F_OK) >= 0) {
+                r = udev_enumerate_add_match_is_initialized(e);
+                if (r < 0)
+                        return r;
+        }
+        r = udev_enumerate_scan_devices(e);
+        if (r < 0)
+                return r;
+
+        udev_list_entry_foreach(item, udev_enumerate_get_list_entry(e)) {
+                _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+
+                dev = udev_device_new_from_syspath(udev, udev_list_entry_get_name(item));
+                if (!dev) {
+                        if (errno == ENOMEM)
+                                return -ENOMEM;
+                        continue; /* gone since the scan */
+                }
+                r = probe_udev_device(inv, dev);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The snapshot */
+
+static int parse_u64(const char *s, uint64_t *ret) {
+        unsigned long long v;
+        char *end;
+
+        if (!s || !isdigit((unsigned char) s[0]))
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno != 0 || *end != 0)
+                return -EINVAL;
+        *ret = (uint64_t) v;
+        return 0;
+}
+
+/* Fill the empty @d from one line; on failure the caller frees what is there. */
+static int snapshot_parse_line(const char *line, unsigned lineno, Device *d) {
+        _cleanup_(strv_freep) char **words = NULL;
+        size_t nlinks = 0;
+        int r;
+
+        r = words_parse(line, &words);
+        if (r < 0)
+                return r;
+
+        for (char **w = words; w[0] && w[1]; w += 2) {
+                const char *k = w[0], *v = w[1];
+
+                r = 0;
+                if (streq(k, "name"))
+                        r = strdup_to(&d->name, v);
+                else if (streq(k, "type"))
+                        r = strdup_to(&d->type, v);
+                else if (streq(k, "uuid"))
+                        r = strdup_to(&d->uuid, v);
+                else if (streq(k, "label"))
+                        r = strdup_to(&d->label, v);
+                else if (streq(k, "partuuid"))
+                        r = strdup_to(&d->partuuid, v);
+                else if (streq(k, "partlabel"))
+                        r = strdup_to(&d->partlabel, v);
+                else if (streq(k, "ptuuid"))
+                        r = strdup_to(&d->ptuuid, v);
+                else if (streq(k, "link"))
+                        r = strv_push(&d->links, &nlinks, strdup(v));
+                else if (streq(k, "size")) {
+                        if (parse_u64(v, &d->size) < 0) {
+                                log_error("%s:%u: invalid size \"%s\"", SNAPSHOT_SHOWN, lineno, v);
+                                return -EBADMSG;
+                        }
+                } else if (streq(k, "partition")) {
+                        if (!streq(v, "0") && !streq(v, "1")) {
+                                log_error("%s:%u: invalid partition \"%s\", expected 0 or 1", SNAPSHOT_SHOWN,
+                                        lineno, v);
+                                return -EBADMSG;
+                        }
+                        d->partition = streq(v, "1");
+                }
+                /* Any other key comes from a newer kvmigrate: ignored. */
+                if (r < 0)
+                        return r;
+        }
+
+        if (isempty(d->name)) {
+                log_error("%s:%u: device line without name=", SNAPSHOT_SHOWN, lineno);
+                return -EBADMSG;
+        }
+
+        d->source = DEVICE_SOURCE_SNAPSHOT;
+        return 0;
+}
+
+int inventory_load_snapshot(int rootfd, Inventory *inv) {
+        _cleanup_(inventory_done) Inventory loaded = {};
+        _cleanup_free_ char *text = NULL;
+        unsigned lineno = 0;
+        char *line, *next;
+        int r;
+
+        r = read_full_at(rootfd, SNAPSHOT_FILE, &text, NULL);
+        if (r < 0)
+                return r;
+
+        /* Parse all before adding any, so a malformed file leaves @inv as it was. */
+        for (line = text; line; line = next) {
+                _cleanup_(device_done) Device d = {};
+                const char *p;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                lineno++;
+
+                p = line + strspn(line, " \t\r");
+                if (*p == 0 || *p == '#')
+                        continue;
+
+                r = snapshot_parse_line(p, lineno, &d);
+                if (r < 0)
+                        return r;
+                r = inventory_add(&loaded, &d);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < loaded.n; i++) {
+                r = inventory_add(inv, &loaded.devices[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int snapshot_put(Buf *b, const char *key, const char *value) {
+        _cleanup_free_ char *e = NULL;
+
+        if (!value)
+                return 0;
+        e = value_escape(value);
+        if (!e)
+                return -ENOMEM;
+        return buf_printf(b, " %s=%s", key, e);
+}
+
+static int snapshot_put_device(Buf *b, const Device *d) {
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        if (isempty(d->name))
+                return -EINVAL;
+        name = value_escape(d->name);
+        if (!name)
+                return -ENOMEM;
+
+        r = buf_printf(b, "name=%s", name);
+        if (r >= 0)
+                r = snapshot_put(b, "type", d->type);
+        if (r >= 0)
+                r = snapshot_put(b, "uuid", d->uuid);
+        if (r >= 0)
+                r = snapshot_put(b, "label", d->label);
+        if (r >= 0)
+                r = snapshot_put(b, "partuuid", d->partuuid);
+        if (r >= 0)
+                r = snapshot_put(b, "partlabel", d->partlabel);
+        if (r >= 0)
+                r = snapshot_put(b, "ptuuid", d->ptuuid);
+        if (r >= 0 && d->size > 0)
+                r = buf_printf(b, " size=%" PRIu64, d->size);
+        if (r >= 0 && d->partition)
+                r = buf_puts(b, " partition=1");
+        for (char **l = d->links; r >= 0 && l && *l; l++)
+                r = snapshot_put(b, "link", *l);
+        if (r >= 0)
+                r = buf_puts(b, "\n");
+        return r;
+}
+
+int inventory_save_snapshot(int rootfd, const Inventory *inv) {
+        _cleanup_(buf_done) Buf b = {};
+        int r;
+
+        r = buf_puts(&b, SNAPSHOT_HEADER);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < inv->n; i++) {
+                r = snapshot_put_device(&b, &inv->devices[i]);
+                if (r < 0)
+                        return r;
+        }
+
+        r = mkdir_p_at(rootfd, SNAPSHOT_DIR, 0755);
+        if (r < 0)
+                return r;
+        return write_file_atomic_at(rootfd, SNAPSHOT_FILE, b.data, b.len, 0644);
+}
+
+/*
+ * The legacy libblkid cache.
+ *
+ * Not read through libblkid's cache API: its reader (util-linux 2.38 at
+ * least; blkid_get_dev() with BLKID_DEV_CREATE) drops every entry whose
+ * device node does not exist on the running system, and under KVM no
+ * /dev/xvd* exists, so it would hand back nothing. Nor could the guest's
+ * file be rewritten by accident. The format is simple; this reader
+ * follows libblkid's read.c: one "<device TAG="value" ...>/dev/name</device>"
+ * per line (a trailing backslash continues it), '#' comments, other "<...>"
+ * lines skipped, DEVNO/TIME/PRI not tags, entries without TYPE dropped.
+ */
+
+typedef struct CacheEntry {
+        char *devname;
+        char **tags; /* TAG, value, TAG, value, ... */
+        size_t n;
+} CacheEntry;
+
+static void cache_entry_done(CacheEntry *e) {
+        free(e->devname);
+        strv_free(e->tags);
+        *e = (CacheEntry){};
+}
+
+static const char *cache_entry_get(const CacheEntry *e, const char *tag) {
+        const char *v = NULL;
+
+        /* The last one wins, as libblkid's blkid_set_tag() replaces. */
+        for (char **t = e->tags; t && t[0] && t[1]; t += 2)
+                if (streq(t[0], tag))
+                        v = t[1];
+        return v;
+}
+
+/*
+ * Fill the empty @e from @line. Return 1 for an entry, 0 for a line without
+ * one, -EBADMSG for a malformed line; the caller frees @e in every case.
+ */
+static int cache_parse_line(const char *line, CacheEntry *e) {
+        const char *p = line + strspn(line, " \t\r\n");
+        size_t l;
+
+        if (*p == 0 || *p == '#')
+                return 0;
+        if (!startswith(p, "<device")) {
+                if (*p == '<')
+                        return 0;
+                return -EBADMSG;
+        }
+        p += strlen("<device");
+
+        for (;;) {
+                const char *key, *value;
+                size_t kl, vl;
+                int r;
+
+                p += strspn(p, " \t\r\n");
+                if (*p == '>') {
+                        p++;
+                        break;
+                }
+                if (*p == 0)
+                        return -EBADMSG;
+
+                key = p;
+                kl = strcspn(p, "= \t\r\n>");
+                if (kl == 0 || key[kl] != '=')
+                        return -EBADMSG;
+                p += kl + 1;
+                if (*p == '"') {
+                        const char *q = strchr(++p, '"');
+                        if (!q)
+                                return -EBADMSG;
+                        value = p;
+                        vl = (size_t) (q - p);
+                        p = q + 1;
+                } else {
+                        value = p;
+                        vl = strcspn(p, " \t\r\n<>");
+                        p += vl;
+                }
+
+                r = strv_push(&e->tags, &e->n, strndup(key, kl));
+                if (r < 0)
+                        return r;
+                r = strv_push(&e->tags, &e->n, strndup(value, vl));
+                if (r < 0)
+                        return r;
+        }
+
+        p += strspn(p, " \t");
+        l = strcspn(p, " \t\r\n<");
+        if (l == 0)
+                return -EBADMSG;
+        e->devname = strndup(p, l);
+        if (!e->devname)
+                return -ENOMEM;
+        return 1;
+}
+
+/* "/dev/xvda1" → "xvda1"; NULL for any other name (the host's, mapper nodes, ...). */
+static const char *cache_xvd_name(const char *devname) {
+        const char *name = startswith(devname, "/dev/"), *p;
+
+        if (!name || !(p = startswith(name, "xvd")))
+                return NULL;
+        if (!islower((unsigned char) *p))
+                return NULL;
+        p += strspn(p, "abcdefghijklmnopqrstuvwxyz");
+        p += strspn(p, "0123456789");
+        return *p == 0 ? name : NULL;
+}
+
+static int cache_add_entry(Inventory *inv, const CacheEntry *e) {
+        _cleanup_(device_done) Device d = { .source = DEVICE_SOURCE_BLKID_CACHE };
+        const char *name = cache_xvd_name(e->devname);
+        size_t l;
+        int r;
+
+        if (!name)
+                return 0;
+
+        d.name = strdup(name);
+        if (!d.name)
+                return -ENOMEM;
+        l = strlen(name);
+        d.partition = isdigit((unsigned char) name[l - 1]);
+
+        r = strdup_to(&d.type, cache_entry_get(e, "TYPE"));
+        if (r >= 0)
+                r = strdup_to(&d.uuid, cache_entry_get(e, "UUID"));
+        if (r >= 0)
+                r = strdup_to(&d.label, cache_entry_get(e, "LABEL"));
+        if (r >= 0)
+                r = strdup_to(&d.partuuid, cache_entry_get(e, "PARTUUID"));
+        if (r >= 0)
+                r = strdup_to(&d.partlabel, cache_entry_get(e, "PARTLABEL"));
+        if (r >= 0)
+                r = strdup_to(&d.ptuuid, cache_entry_get(e, "PTUUID"));
+        if (r < 0)
+                return r;
+
+        return inventory_add(inv, &d);
+}
+
+static int cache_parse(const char *shown, char *text, Inventory *inv) {
+        unsigned lineno = 0;
+        char *line, *next;
+
+        for (line = text; line; line = next) {
+                _cleanup_(cache_entry_done) CacheEntry e = {};
+                unsigned first = ++lineno;
+                size_t l;
+                int r;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                /* A trailing backslash joins the next line, in place of the backslash. */
+                while (next && (l = strlen(line)) > 0 && line[l - 1] == '\\') {
+                        char *after = strchr(next, '\n');
+
+                        if (after)
+                                *after++ = 0;
+                        memmove(line + l - 1, next, strlen(next) + 1);
+                        next = after;
+                        lineno++;
+                }
+
+                r = cache_parse_line(line, &e);
+                if (r == -EBADMSG) {
+                        /* libblkid skips such lines too; the cache is only a hint. */
+                        log_debug("%s:%u: not a blkid cache entry, ignoring", shown, first);
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                if (!cache_entry_get(&e, "TYPE")) {
+                        log_debug("%s:%u: entry without TYPE, ignoring", shown, first);
+                        continue;
+                }
+
+                r = cache_add_entry(inv, &e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int inventory_load_blkid_cache(int rootfd, Inventory *inv) {
+        static const char *const paths[] = { "/etc/blkid.tab", "/etc/blkid/blkid.tab" };
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_free_ char *text = NULL;
+                int r;
+
+                /* Chased inside the root: a guest's absolute link must not lead to the host. */
+                r = root_read_file(rootfd, paths[i], NULL, &text, NULL);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                return cache_parse(paths[i], text, inv);
+        }
+        return -ENOENT;
+}
