@@ -58,7 +58,7 @@ int read_file_content(int rootfd, const char *path, FileContent *ret) {
         struct stat st;
         int r;
 
-        *ret = (FileContent) { .kind = FILE_ABSENT };
+        *ret = (FileContent){ .kind = FILE_ABSENT };
         dfd = open_parent(rootfd, path, false, &name);
         if (dfd == -ENOENT)
                 return 0;
@@ -119,7 +119,7 @@ static int copy_attributes(int dfd, const char *name, int tmpfd) {
  * @st is given, override the attributes (rollback restores recorded ones).
  */
 static int put_content(int rootfd, const char *path, const FileContent *c, const struct stat *st) {
-        _cleanup_close_ int dfd = -1, fd = -1;
+        _cleanup_close_ int dfd = -1;
         _cleanup_free_ char *tmp = NULL;
         const char *name;
         int r;
@@ -144,15 +144,18 @@ static int put_content(int rootfd, const char *path, const FileContent *c, const
                 if (symlinkat(c->data, dfd, tmp) < 0)
                         return -errno;
         } else {
-                fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                _cleanup_close_ int fd =
+                        openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
                 if (fd < 0)
                         return -errno;
                 r = write_all(fd, c->data, c->size);
                 if (r >= 0) {
                         if (st)
-                                r = fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0
-                                            ? -errno
-                                            : 0;
+                                r = fchown(fd, st->st_uid, st->st_gid) < 0 ||
+                                                fchmod(fd, st->st_mode & 07777) < 0
+                                        ? -errno
+                                        : 0;
                         else
                                 r = copy_attributes(dfd, name, fd);
                 }
@@ -174,7 +177,7 @@ static int put_content(int rootfd, const char *path, const FileContent *c, const
 typedef struct BackupEntry {
         char *path;
         FileKind kind;
-        struct stat st;   /* mode, uid, gid of the original */
+        struct stat st; /* mode, uid, gid of the original */
 } BackupEntry;
 
 typedef struct Manifest {
@@ -186,7 +189,7 @@ static void manifest_done(Manifest *m) {
         for (size_t i = 0; i < m->n; i++)
                 free(m->entries[i].path);
         free(m->entries);
-        *m = (Manifest) {};
+        *m = (Manifest){};
 }
 
 static const BackupEntry *manifest_find(const Manifest *m, const char *path) {
@@ -236,7 +239,7 @@ static int manifest_load(int rootfd, Manifest *ret) {
                         goto fail;
                 }
                 m.entries = e;
-                e[m.n] = (BackupEntry) {
+                e[m.n] = (BackupEntry){
                         .path = strdup(path),
                         .kind = file_kind_from_string(words_get(w, "kind")),
                         .st.st_mode = (mode_t) strtoul(mode, NULL, 8),
@@ -266,8 +269,9 @@ static int manifest_save(int rootfd, const Manifest *m) {
                         break;
                 }
                 r = buf_printf(&b, "file path=%s kind=%s mode=%04o uid=%u gid=%u\n", p,
-                        file_kind_to_string(m->entries[i].kind), (unsigned) (m->entries[i].st.st_mode & 07777),
-                        (unsigned) m->entries[i].st.st_uid, (unsigned) m->entries[i].st.st_gid);
+                        file_kind_to_string(m->entries[i].kind),
+                        (unsigned) (m->entries[i].st.st_mode & 07777), (unsigned) m->entries[i].st.st_uid,
+                        (unsigned) m->entries[i].st.st_gid);
         }
         if (r >= 0)
                 r = write_file_atomic_at(rootfd, BACKUP_MANIFEST, b.data, b.len, 0600);
@@ -391,7 +395,8 @@ static int journal_write(int rootfd, const Plan *plan) {
                         r = write_file_atomic_at(rootfd, np, e->new.data, e->new.size, 0600);
                 p = value_escape(e->path);
                 if (r >= 0)
-                        r = p ? buf_printf(&b, "edit n=%zu path=%s new=%s\n", i, p, file_kind_to_string(e->new.kind))
+                        r = p ? buf_printf(&b, "edit n=%zu path=%s new=%s\n", i, p,
+                                        file_kind_to_string(e->new.kind))
                               : -ENOMEM;
         }
         if (r >= 0)
@@ -438,7 +443,8 @@ static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret
                         goto fail;
                 }
                 edits = ne;
-                edits[n] = (JournalEdit) { strdup(words_get(w, "path")), file_kind_from_string(words_get(w, "new")) };
+                edits[n] = (JournalEdit){ strdup(words_get(w, "path")),
+                        file_kind_from_string(words_get(w, "new")) };
                 if (!edits[n++].path) {
                         r = -ENOMEM;
                         goto fail;
@@ -455,10 +461,11 @@ static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret
         }
         if (read_full_at(rootfd, JOURNAL_DONE, &done, &dsize) >= 0) {
                 pos = 0;
-                l = (Line) {};
+                l = (Line){};
                 while (line_next(done, dsize, &pos, &l)) {
                         unsigned long i;
-                        if (l.len > 5 && strncmp(l.p, "done=", 5) == 0 && (i = strtoul(l.p + 5, NULL, 10)) < n)
+                        if (l.len > 5 && strncmp(l.p, "done=", 5) == 0 &&
+                                (i = strtoul(l.p + 5, NULL, 10)) < n)
                                 landed[i] = true;
                 }
         }
@@ -617,7 +624,8 @@ int apply_rollback(int rootfd, char ***ret_paths) {
                         if (r >= 0)
                                 r = read_full_at(rootfd, bpath, &c.data, &c.size);
                         if (r < 0) {
-                                log_error("%s: the backup /%s cannot be read: %s", e->path, bpath ?: "", strerror(-r));
+                                log_error("%s: the backup /%s cannot be read: %s", e->path, bpath ?: "",
+                                        strerror(-r));
                                 break;
                         }
                 }

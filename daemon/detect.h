@@ -14,7 +14,7 @@ typedef enum Hypervisor {
         HYPERVISOR_NONE,
         HYPERVISOR_XEN,
         HYPERVISOR_KVM,
-        HYPERVISOR_QEMU,  /* plain QEMU (TCG): migrated like KVM */
+        HYPERVISOR_QEMU, /* plain QEMU (TCG): migrated like KVM */
         HYPERVISOR_OTHER,
         _HYPERVISOR_MAX,
         _HYPERVISOR_INVALID = -1,
@@ -24,7 +24,7 @@ typedef enum DiskBus {
         DISK_BUS_UNKNOWN,
         DISK_BUS_VIRTIO_SCSI,
         DISK_BUS_VIRTIO_BLK,
-        DISK_BUS_IDE,        /* libata: still sd* */
+        DISK_BUS_IDE, /* libata: still sd* */
         DISK_BUS_XEN,
         DISK_BUS_OTHER,
         _DISK_BUS_MAX,
@@ -41,8 +41,8 @@ typedef enum NetDriver {
 
 typedef struct Detection {
         Hypervisor hypervisor;
-        bool xen_dom0;          /* only meaningful for HYPERVISOR_XEN */
-        char vendor[64];        /* what named an OTHER hypervisor ("vmware", "Microsoft Corporation") */
+        bool xen_dom0; /* only meaningful for HYPERVISOR_XEN */
+        char vendor[64]; /* what named an OTHER hypervisor ("vmware", "Microsoft Corporation") */
         DiskBus disk_bus;
         NetDriver net_driver;
 } Detection;
@@ -78,10 +78,11 @@ int detect_mode(int rootfd, Detection *ret);
 /* True for the hypervisors this product migrates to. */
 bool hypervisor_is_kvm_like(Hypervisor h);
 
-const char *hypervisor_to_string(Hypervisor h);   /* "none", "xen", "kvm", "qemu", "other" */
+const char *hypervisor_to_string(Hypervisor h); /* "none", "xen", "kvm", "qemu", "other" */
 Hypervisor hypervisor_from_string(const char *s); /* _HYPERVISOR_INVALID if unknown */
-const char *disk_bus_to_string(DiskBus b);        /* "unknown", "virtio-scsi", "virtio-blk", "ide", "xen", "other" */
-const char *net_driver_to_string(NetDriver n);    /* "unknown", "virtio-net", "e1000", "xen", "other" */
+const char *disk_bus_to_string(
+        DiskBus b); /* "unknown", "virtio-scsi", "virtio-blk", "ide", "xen", "other" */
+const char *net_driver_to_string(NetDriver n); /* "unknown", "virtio-net", "e1000", "xen", "other" */
 
 /**
  * detection_mode_string() - "virtio-scsi+virtio-net", "ide+e1000", ...

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 
 typedef struct DevName {
-        char prefix[8];    /* "xvd", "sd", "vd", "hd" */
-        unsigned disk;     /* a = 0, z = 25, aa = 26, ... */
-        unsigned part;     /* 0 for the whole disk */
+        char prefix[8]; /* "xvd", "sd", "vd", "hd" */
+        unsigned disk; /* a = 0, z = 25, aa = 26, ... */
+        unsigned part; /* 0 for the whole disk */
 } DevName;
 
 /**

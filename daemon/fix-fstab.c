@@ -76,7 +76,8 @@ static int fstab_run(FixerContext *c) {
         r = mnt_table_parse_fstab(tb, procpath);
         if (r < 0 || bad_line > 0) {
                 if (bad_line > 0)
-                        log_error("%s:%d: cannot parse this line; refusing to rewrite %s (a parser would drop it)",
+                        log_error("%s:%d: cannot parse this line; refusing to rewrite %s (a parser would "
+                                  "drop it)",
                                 path, bad_line, path);
                 else
                         log_error("%s: cannot parse: %s", path, strerror(-r));
@@ -97,7 +98,8 @@ static int fstab_run(FixerContext *c) {
                         continue;
                 }
                 if (mnt_table_next_fs(tb, it, &fs) != 0) {
-                        log_error("%s:%u: libmount does not see this line as an entry; refusing to rewrite %s",
+                        log_error(
+                                "%s:%u: libmount does not see this line as an entry; refusing to rewrite %s",
                                 path, l.number, path);
                         r = -EBADMSG;
                         goto fail;
@@ -114,16 +116,17 @@ static int fstab_run(FixerContext *c) {
                 if (r < 0)
                         goto fail;
                 if (new_source && n >= 1)
-                        edits[0] = (SpanEdit) { spans[0], new_source };
+                        edits[0] = (SpanEdit){ spans[0], new_source };
 
                 if (is_xen_only(fs) && !has_option(fs, "nofail") && n >= 3) {
                         if (n >= 4) {
-                                if (asprintf(&new_options, "%.*s,nofail", (int) spans[3].len, l.p + spans[3].start) < 0)
+                                if (asprintf(&new_options, "%.*s,nofail", (int) spans[3].len,
+                                            l.p + spans[3].start) < 0)
                                         new_options = NULL;
-                                edits[1] = (SpanEdit) { spans[3], new_options };
+                                edits[1] = (SpanEdit){ spans[3], new_options };
                         } else {
                                 new_options = strdup("\tdefaults,nofail");
-                                edits[1] = (SpanEdit) { { spans[2].start + spans[2].len, 0 }, new_options };
+                                edits[1] = (SpanEdit){ { spans[2].start + spans[2].len, 0 }, new_options };
                         }
                         if (!new_options) {
                                 r = -ENOMEM;
@@ -141,8 +144,9 @@ static int fstab_run(FixerContext *c) {
                         goto fail;
         }
 
-        if (mnt_table_next_fs(tb, it, &(struct libmnt_fs *) { NULL }) == 0) {
-                log_error("%s: libmount sees more entries than there are lines; refusing to rewrite it", path);
+        if (mnt_table_next_fs(tb, it, &(struct libmnt_fs *){ NULL }) == 0) {
+                log_error(
+                        "%s: libmount sees more entries than there are lines; refusing to rewrite it", path);
                 r = -EBADMSG;
                 goto fail;
         }

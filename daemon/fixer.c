@@ -54,7 +54,7 @@ static int record_ref(FixerContext *c, const char *name, const char *type, const
         if (!refs)
                 return -ENOMEM;
         c->refs = refs;
-        refs[c->n_refs] = (Reference) {
+        refs[c->n_refs] = (Reference){
                 .name = strdup(name),
                 .type = strdup_or_null(type),
                 .where = strdup(where),
@@ -103,12 +103,13 @@ static int spell(const Device *d, const char *tag, const char *dir, const char *
         enc = syntax == SYNTAX_TAG ? fstab_escape(value) : udev_encode(value);
         if (!enc)
                 return -ENOMEM;
-        k = syntax == SYNTAX_TAG ? asprintf(ret, "%s=%s", tag, enc) : asprintf(ret, "/dev/disk/%s/%s", dir, enc);
+        k = syntax == SYNTAX_TAG ? asprintf(ret, "%s=%s", tag, enc)
+                                 : asprintf(ret, "/dev/disk/%s/%s", dir, enc);
         return k < 0 ? -ENOMEM : 1;
 }
 
-int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where, DeviceSyntax syntax,
-        char **ret) {
+int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret) {
         _cleanup_free_ char *name = NULL;
         const MapEntry *e;
         const Device *d;
@@ -138,13 +139,16 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
                         return spell(d, "LABEL", "by-label", d->label, syntax, ret);
                 if (d->partuuid)
                         return spell(d, "PARTUUID", "by-partuuid", d->partuuid, syntax, ret);
-                r = plan_warn(c->plan, "%s: %s has no UUID, LABEL or PARTUUID; naming it /dev/%s, which may change "
-                                       "from one boot to the next", where, d->name, d->name);
+                r = plan_warn(c->plan,
+                        "%s: %s has no UUID, LABEL or PARTUUID; naming it /dev/%s, which may change "
+                        "from one boot to the next",
+                        where, d->name, d->name);
                 if (r < 0)
                         return r;
         } else {
-                r = plan_warn(c->plan, "--rewrite=name: sd names are not stable across boots (the root disk came up "
-                                       "as sdb in 2 of 30 boots of a two-disk virtio-scsi guest); UUID= is safer");
+                r = plan_warn(c->plan,
+                        "--rewrite=name: sd names are not stable across boots (the root disk came up "
+                        "as sdb in 2 of 30 boots of a two-disk virtio-scsi guest); UUID= is safer");
                 if (r < 0)
                         return r;
         }

@@ -19,22 +19,22 @@
 #include "plan.h"
 
 typedef enum RewriteForm {
-        REWRITE_UUID,  /* stable identifiers: UUID=, LABEL=, PARTUUID= (the default) */
-        REWRITE_NAME,  /* plain /dev/sdX, on request: not stable from boot to boot */
+        REWRITE_UUID, /* stable identifiers: UUID=, LABEL=, PARTUUID= (the default) */
+        REWRITE_NAME, /* plain /dev/sdX, on request: not stable from boot to boot */
 } RewriteForm;
 
 typedef enum DeviceSyntax {
-        SYNTAX_TAG,   /* fstab, crypttab: "UUID=…" ("LABEL=a\040b" escaped for fstab) */
-        SYNTAX_PATH,  /* unit files, keyfiles: "/dev/disk/by-uuid/…" */
+        SYNTAX_TAG, /* fstab, crypttab: "UUID=…" ("LABEL=a\040b" escaped for fstab) */
+        SYNTAX_PATH, /* unit files, keyfiles: "/dev/disk/by-uuid/…" */
 } DeviceSyntax;
 
 typedef struct FixerContext {
         int rootfd;
-        const Inventory *old;     /* the old devices, for by-id links */
-        const Mapping *mapping;   /* NULL during the scan pass */
+        const Inventory *old; /* the old devices, for by-id links */
+        const Mapping *mapping; /* NULL during the scan pass */
         RewriteForm form;
         Plan *plan;
-        Reference *refs;          /* collected during the scan pass */
+        Reference *refs; /* collected during the scan pass */
         size_t n_refs;
 } FixerContext;
 
@@ -74,8 +74,8 @@ int fixer_old_name(const FixerContext *c, const char *ref, char **ret);
  * in the scan pass the reference is recorded and @ret is NULL, in the
  * rewrite pass @ret holds the new spelling; a negative errno.
  */
-int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where, DeviceSyntax syntax,
-        char **ret);
+int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret);
 
 /**
  * Line-oriented text helpers for fixers that edit in place: the bytes a

@@ -19,7 +19,7 @@ void mapping_done(Mapping *m) {
         for (size_t i = 0; i < m->n; i++)
                 free(m->entries[i].old_name);
         free(m->entries);
-        *m = (Mapping) {};
+        *m = (Mapping){};
 }
 
 const MapEntry *mapping_find(const Mapping *m, const char *old_name) {
@@ -41,6 +41,11 @@ bool fstype_compatible(const char *declared, const char *found) {
         if (streq(declared, found))
                 return true;
         return is_ext(declared) && is_ext(found);
+}
+
+/* For the order rule, which has nothing else to go on, a device of unknown type confirms nothing. */
+static bool fstype_confirms(const char *declared, const char *found) {
+        return found && fstype_compatible(declared, found);
 }
 
 /* Whether the file declares a type that can be checked ("auto" and friends say nothing). */
@@ -105,7 +110,7 @@ static int add_entry(Builder *b, const char *name, const Device *old, const Devi
         if (!e)
                 return -ENOMEM;
         b->entries = e;
-        e[b->n] = (MapEntry) { .old_name = strdup(name), .old = old, .new = new, .method = m };
+        e[b->n] = (MapEntry){ .old_name = strdup(name), .old = old, .new = new, .method = m };
         if (!e[b->n].old_name)
                 return -ENOMEM;
         b->n++;
@@ -129,7 +134,8 @@ static int complain(Builder *b, const char *name, const char *fmt, ...) {
         }
         if (ref)
                 return note(&b->errors, &b->n_errors, "%s (%s): %s", name, ref->where, s);
-        return note(&b->warnings, &b->n_warnings, "%s: %s; nothing refers to it, so it is not mapped", name, s);
+        return note(
+                &b->warnings, &b->n_warnings, "%s: %s; nothing refers to it, so it is not mapped", name, s);
 }
 
 /* Map one device by a recorded identity. Returns 1 if it had one (mapped or complained), 0 if none. */
@@ -170,14 +176,14 @@ static int map_by_identity(Builder *b, const char *name, const Device *old) {
 
                 if (r >= 0) {
                         if (count == 0)
-                                r = complain(b, name, "%s %s (from the %s) is on no device present now", keys[k].what,
-                                        want, device_source_to_string(old->source));
+                                r = complain(b, name, "%s %s (from the %s) is on no device present now",
+                                        keys[k].what, want, device_source_to_string(old->source));
                         else if (count > 1)
-                                r = complain(b, name, "%s %s is on %s (a cloned disk?); refusing to guess", keys[k].what,
-                                        want, others.data);
+                                r = complain(b, name, "%s %s is on %s (a cloned disk?); refusing to guess",
+                                        keys[k].what, want, others.data);
                         else if (!fstype_compatible(old->type, found->type))
-                                r = complain(b, name, "%s %s is on %s, but that holds %s, not %s", keys[k].what, want,
-                                        found->name, strempty(found->type), old->type);
+                                r = complain(b, name, "%s %s is on %s, but that holds %s, not %s",
+                                        keys[k].what, want, found->name, strempty(found->type), old->type);
                         else
                                 r = add_entry(b, name, old, found, keys[k].method);
                 }
@@ -199,7 +205,7 @@ static int new_disks(const Inventory *new, DevName **ret, size_t *ret_n) {
                         DevName *nv;
 
                         if (devname_parse(new->devices[i].name, &dn) < 0 || dn.part != 0 ||
-                            !streq(dn.prefix, prefixes[p]))
+                                !streq(dn.prefix, prefixes[p]))
                                 continue;
                         nv = realloc(v, sizeof(DevName) * (n + 1));
                         if (!nv) {
@@ -223,9 +229,9 @@ static int new_disks(const Inventory *new, DevName **ret, size_t *ret_n) {
 }
 
 typedef struct OrderPick {
-        const char *name;     /* old name */
+        const char *name; /* old name */
         const Device *target; /* NULL: missing */
-        size_t unit;          /* index of the new disk it lands on */
+        size_t unit; /* index of the new disk it lands on */
         char *target_name;
 } OrderPick;
 
@@ -290,8 +296,8 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
                                 continue;
                         p->unit = u;
                         if (u < n_disks)
-                                p->target_name =
-                                        devname_format(disks[u].prefix, disks[u].disk, whole_unit ? dn.part : 0);
+                                p->target_name = devname_format(
+                                        disks[u].prefix, disks[u].disk, whole_unit ? dn.part : 0);
                 }
                 if (p->target_name)
                         p->target = inventory_find(b->new, p->target_name);
@@ -305,7 +311,8 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
 
                 if (!p->target) {
                         r = note(&errors, &n_errors,
-                                "%s (%s): no recorded identity, and the order rule finds no %s among the present devices",
+                                "%s (%s): no recorded identity, and the order rule finds no %s among the "
+                                "present devices",
                                 p->name, ref ? ref->where : "snapshot", p->target_name ?: "new disk for it");
                         continue;
                 }
@@ -321,10 +328,12 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
                         const Reference *x = &b->refs[j];
                         if (!streq(x->name, p->name) || !type_is_checkable(x->type))
                                 continue;
-                        if (!fstype_compatible(x->type, p->target->type)) {
+                        if (!fstype_confirms(x->type, p->target->type)) {
                                 r = note(&errors, &n_errors,
-                                        "%s (%s): declared %s, but the order rule gives %s, which holds %s; refusing to guess",
-                                        p->name, x->where, x->type, p->target->name, p->target->type ?: "no filesystem");
+                                        "%s (%s): declared %s, but the order rule gives %s, which holds %s; "
+                                        "refusing to guess",
+                                        p->name, x->where, x->type, p->target->name,
+                                        p->target->type ?: "no filesystem");
                                 goto next;
                         }
                 }
@@ -332,13 +341,15 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
                         if (picks[k].unit != p->unit || !picks[k].target)
                                 continue;
                         for (size_t j = 0; j < b->n_refs; j++)
-                                if (streq(b->refs[j].name, picks[k].name) && type_is_checkable(b->refs[j].type) &&
-                                    fstype_compatible(b->refs[j].type, picks[k].target->type))
+                                if (streq(b->refs[j].name, picks[k].name) &&
+                                        type_is_checkable(b->refs[j].type) &&
+                                        fstype_confirms(b->refs[j].type, picks[k].target->type))
                                         confirmed = true;
                 }
                 if (!confirmed)
                         r = note(&errors, &n_errors,
-                                "%s (%s): no recorded identity and no declared filesystem type confirms that it is now %s; "
+                                "%s (%s): no recorded identity and no declared filesystem type confirms "
+                                "that it is now %s; "
                                 "run \"migratectl arm\" under Xen or name it by UUID",
                                 p->name, ref ? ref->where : "snapshot", p->target->name);
         next:;
@@ -351,8 +362,10 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
                         break;
                 }
                 ok->entries = e;
-                e[ok->n] = (MapEntry) { .old_name = strdup(picks[i].name), .old = inventory_find(b->old, picks[i].name),
-                        .new = picks[i].target, .method = MAP_METHOD_ORDER };
+                e[ok->n] = (MapEntry){ .old_name = strdup(picks[i].name),
+                        .old = inventory_find(b->old, picks[i].name),
+                        .new = picks[i].target,
+                        .method = MAP_METHOD_ORDER };
                 if (!e[ok->n].old_name) {
                         r = -ENOMEM;
                         break;
@@ -401,7 +414,8 @@ static int map_by_order(Builder *b, char **all, char **todo) {
         if (use_errors)
                 return 0;
         for (size_t i = 0; i < use->n; i++) {
-                r = add_entry(b, use->entries[i].old_name, use->entries[i].old, use->entries[i].new, MAP_METHOD_ORDER);
+                r = add_entry(b, use->entries[i].old_name, use->entries[i].old, use->entries[i].new,
+                        MAP_METHOD_ORDER);
                 if (r < 0)
                         return r;
         }
@@ -464,21 +478,22 @@ int map_build(const Inventory *old, const Inventory *new, const Reference *refs,
         if (r < 0)
                 goto fail;
 
-        qsort(b.entries, b.n, sizeof(MapEntry), compare_entries);
+        if (b.n > 0)
+                qsort(b.entries, b.n, sizeof(MapEntry), compare_entries);
         *ret_warnings = b.warnings;
         b.warnings = NULL;
         if (b.n_errors > 0) {
                 *ret_errors = b.errors;
-                mapping_done(&(Mapping) { .entries = b.entries, .n = b.n });
-                *ret = (Mapping) {};
+                mapping_done(&(Mapping){ .entries = b.entries, .n = b.n });
+                *ret = (Mapping){};
                 return -ENXIO;
         }
         *ret_errors = NULL;
-        *ret = (Mapping) { .entries = b.entries, .n = b.n };
+        *ret = (Mapping){ .entries = b.entries, .n = b.n };
         return 0;
 
 fail:
-        mapping_done(&(Mapping) { .entries = b.entries, .n = b.n });
+        mapping_done(&(Mapping){ .entries = b.entries, .n = b.n });
         strv_free(b.errors);
         strv_free(b.warnings);
         return r;

@@ -26,15 +26,15 @@ typedef enum MapMethod {
 
 /* A place where a config file names an old device. */
 typedef struct Reference {
-        char *name;   /* old kernel name: "xvda1" */
-        char *type;   /* the filesystem type the file declares, or NULL */
-        char *where;  /* "/etc/fstab:3" */
+        char *name; /* old kernel name: "xvda1" */
+        char *type; /* the filesystem type the file declares, or NULL */
+        char *where; /* "/etc/fstab:3" */
 } Reference;
 
 typedef struct MapEntry {
         char *old_name;
-        const Device *old;   /* in the old inventory */
-        const Device *new;   /* in the new inventory */
+        const Device *old; /* in the old inventory */
+        const Device *new; /* in the new inventory */
         MapMethod method;
 } MapEntry;
 

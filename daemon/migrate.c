@@ -15,15 +15,14 @@ void migration_done(Migration *m) {
         plan_done(&m->plan);
         strv_free(m->errors);
         strv_free(m->warnings);
-        *m = (Migration) { .rootfd = -1 };
+        *m = (Migration){ .rootfd = -1 };
 }
 
 int migration_open(Migration *m, const MigrateOptions *o) {
         const char *root = o->root ?: "/";
         bool offline = !streq(root, "/");
-        int r;
 
-        *m = (Migration) { .rootfd = -1 };
+        *m = (Migration){ .rootfd = -1 };
         m->root = strdup(root);
         if (!m->root)
                 return -ENOMEM;
@@ -35,19 +34,16 @@ int migration_open(Migration *m, const MigrateOptions *o) {
                 m->detection.hypervisor = o->hypervisor;
         else {
                 /* The build machine's CPU says nothing about an offline image. */
-                r = detect_hypervisor(m->rootfd, offline ? NULL : cpuid_native, &m->detection);
+                int r = detect_hypervisor(m->rootfd, offline ? NULL : cpuid_native, &m->detection);
                 if (r < 0)
                         return log_error_errno(r, "cannot detect the hypervisor: %s", strerror(-r));
         }
-        r = detect_mode(m->rootfd, &m->detection);
-        if (r < 0)
-                log_debug("cannot tell the disk and network mode: %s, ignoring", strerror(-r));
+        if (detect_mode(m->rootfd, &m->detection) < 0)
+                log_debug("cannot tell the disk and network mode, ignoring");
         return 0;
 }
 
 int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
-        int r;
-
         if (!o->disks)
                 return inventory_probe_udev(inv);
         for (char **d = o->disks; *d; d++) {
@@ -61,9 +57,10 @@ int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
                 name = strndup(*d, (size_t) (eq - *d));
                 if (!name)
                         return -ENOMEM;
-                r = inventory_probe_path(inv, name, eq + 1);
+                int r = inventory_probe_path(inv, name, eq + 1);
                 if (r < 0)
-                        return log_error_errno(r, "--disk %s: cannot probe %s: %s", *d, eq + 1, strerror(-r));
+                        return log_error_errno(
+                                r, "--disk %s: cannot probe %s: %s", *d, eq + 1, strerror(-r));
         }
         return 0;
 }
@@ -100,7 +97,8 @@ static int push_all(char ***dst, size_t *n, char **src) {
 
 int migration_plan(Migration *m, const MigrateOptions *o) {
         _cleanup_(plan_done) Plan scratch = {};
-        _cleanup_(fixer_context_done) FixerContext c = {};
+        _cleanup_(fixer_context_done)
+                FixerContext c = { .rootfd = m->rootfd, .old = &m->old, .form = o->form, .plan = &scratch };
         _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
         int r;
 
@@ -114,7 +112,6 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         if (r < 0)
                 return r;
 
-        c = (FixerContext) { .rootfd = m->rootfd, .old = &m->old, .form = o->form, .plan = &scratch };
         r = run_fixers(&c);
         if (r < 0)
                 return r;
@@ -122,7 +119,8 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         r = map_build(&m->old, &m->new, c.refs, c.n_refs, &m->mapping, &errors, &warnings);
         if (r < 0 && r != -ENXIO)
                 return r;
-        if (push_all(&m->warnings, &m->n_warnings, warnings) < 0 || push_all(&m->errors, &m->n_errors, errors) < 0)
+        if (push_all(&m->warnings, &m->n_warnings, warnings) < 0 ||
+                push_all(&m->errors, &m->n_errors, errors) < 0)
                 return -ENOMEM;
         if (r == -ENXIO)
                 return r;
@@ -146,8 +144,8 @@ int migration_to_record(const Migration *m, StateRecord *r) {
                 k = strdup_to(&r->mode, mode);
         for (size_t i = 0; i < m->mapping.n && k >= 0; i++) {
                 const MapEntry *e = &m->mapping.entries[i];
-                k = state_record_add_mapping(r, e->old_name, e->new->name, e->new->uuid, e->new->label, e->new->type,
-                        map_method_to_string(e->method));
+                k = state_record_add_mapping(r, e->old_name, e->new->name, e->new->uuid, e->new->label,
+                        e->new->type, map_method_to_string(e->method));
         }
         for (size_t i = 0; i < m->plan.n_edits && k >= 0; i++)
                 k = state_record_add_edit(r, m->plan.edits[i].path, m->plan.edits[i].fixer, "planned");
@@ -174,7 +172,7 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
         rec.started_usec = now_usec();
         mode = detection_mode_string(&m->detection);
         if (!mode || strdup_to(&rec.hypervisor, hypervisor_to_string(m->detection.hypervisor)) < 0 ||
-            strdup_to(&rec.mode, mode) < 0)
+                strdup_to(&rec.mode, mode) < 0)
                 return -ENOMEM;
         r = state_save(m->rootfd, &rec);
         if (r < 0)

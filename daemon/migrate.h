@@ -16,9 +16,9 @@
 #define MIGRATE_NOT_NEEDED 1 /* not running under a KVM-like hypervisor: nothing to do */
 
 typedef struct MigrateOptions {
-        const char *root;        /* "/" for the running system */
-        char **disks;            /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
-        Hypervisor hypervisor;   /* _HYPERVISOR_INVALID: detect */
+        const char *root; /* "/" for the running system */
+        char **disks; /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
+        Hypervisor hypervisor; /* _HYPERVISOR_INVALID: detect */
         RewriteForm form;
 } MigrateOptions;
 
@@ -30,7 +30,7 @@ typedef struct Migration {
         Inventory new;
         Mapping mapping;
         Plan plan;
-        char **errors;     /* why the run refused, one line each */
+        char **errors; /* why the run refused, one line each */
         size_t n_errors;
         char **warnings;
         size_t n_warnings;

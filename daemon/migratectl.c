@@ -22,10 +22,10 @@ enum {
 
 /* Exit codes of status, after the state. */
 enum {
-        STATUS_EXIT_OK = 0,       /* done, not-needed, armed, rolled-back */
+        STATUS_EXIT_OK = 0, /* done, not-needed, armed, rolled-back */
         STATUS_EXIT_FAILED = 1,
         STATUS_EXIT_DEGRADED = 2,
-        STATUS_EXIT_RUNNING = 3,  /* pending or running */
+        STATUS_EXIT_RUNNING = 3, /* pending or running */
 };
 
 static MigrateOptions arg_options = { .root = "/", .hypervisor = _HYPERVISOR_INVALID, .form = REWRITE_UUID };
@@ -87,7 +87,8 @@ static int verb_plan(Migration *m) {
         r = migration_plan(m, &arg_options);
         print_problems(m);
         if (r == MIGRATE_NOT_NEEDED) {
-                log_info("nothing to do: the hypervisor is %s", hypervisor_to_string(m->detection.hypervisor));
+                log_info("nothing to do: the hypervisor is %s",
+                        hypervisor_to_string(m->detection.hypervisor));
                 return EXIT_OK;
         }
         if (r == -ENXIO)
@@ -102,8 +103,8 @@ static int verb_plan(Migration *m) {
         return EXIT_OK;
 }
 
-static int save_record(const Migration *m, MigrationState state, unsigned long long started, const char *result,
-        size_t n_done) {
+static int save_record(const Migration *m, MigrationState state, unsigned long long started,
+        const char *result, size_t n_done) {
         _cleanup_(state_record_done) StateRecord rec = {};
         int r;
 
@@ -143,7 +144,8 @@ static int verb_apply(Migration *m) {
 
         r = apply_recover(m->rootfd, &recovered);
         if (r < 0)
-                return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r)), EXIT_FAILED;
+                return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r)),
+                       EXIT_FAILED;
         if (r > 0) {
                 for (char **p = recovered; *p; p++)
                         printf("changed %s (finished an interrupted run)\n", *p);
@@ -163,7 +165,8 @@ static int verb_apply(Migration *m) {
         r = migration_plan(m, &arg_options);
         print_problems(m);
         if (r == MIGRATE_NOT_NEEDED) {
-                log_info("nothing to do: the hypervisor is %s", hypervisor_to_string(m->detection.hypervisor));
+                log_info("nothing to do: the hypervisor is %s",
+                        hypervisor_to_string(m->detection.hypervisor));
                 return EXIT_OK;
         }
         if (r < 0) {
@@ -188,7 +191,8 @@ static int verb_apply(Migration *m) {
                 return EXIT_FAILED;
         r = apply_plan(m->rootfd, &m->plan, on_edit, &n_done);
         if (r < 0) {
-                (void) save_record(m, n_done > 0 ? MIGRATION_DEGRADED : MIGRATION_FAILED, started, "failed", n_done);
+                (void) save_record(
+                        m, n_done > 0 ? MIGRATION_DEGRADED : MIGRATION_FAILED, started, "failed", n_done);
                 return exit_for(r);
         }
         if (save_record(m, MIGRATION_DONE, started, "applied", m->plan.n_edits) < 0)
@@ -251,7 +255,8 @@ static void print_time(const char *field, unsigned long long usec) {
         time_t t = (time_t) (usec / 1000000ULL);
         struct tm tm;
 
-        if (usec == 0 || !localtime_r(&t, &tm) || strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+        if (usec == 0 || !localtime_r(&t, &tm) ||
+                strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
                 return;
         printf("%12s: %s\n", field, buf);
 }
@@ -289,13 +294,14 @@ static int verb_status(Migration *m) {
 
         printf("%12s: %s\n", "State", migration_state_to_string(rec.state));
         if (rec.hypervisor)
-                printf("%12s: %s%s%s%s\n", "Hypervisor", rec.hypervisor, rec.mode ? " (" : "", strempty(rec.mode),
-                        rec.mode ? ")" : "");
+                printf("%12s: %s%s%s%s\n", "Hypervisor", rec.hypervisor, rec.mode ? " (" : "",
+                        strempty(rec.mode), rec.mode ? ")" : "");
         print_time("Started", rec.started_usec);
         print_time("Finished", rec.finished_usec);
         for (size_t i = 0; i < rec.n_mappings; i++) {
                 const StateMapping *x = &rec.mappings[i];
-                printf("%12s%s %s → %s", i == 0 ? "Mappings" : "", i == 0 ? ":" : " ", x->old_name, x->new_name);
+                printf("%12s%s %s → %s", i == 0 ? "Mappings" : "", i == 0 ? ":" : " ", x->old_name,
+                        x->new_name);
                 if (x->uuid)
                         printf(" UUID=%s", x->uuid);
                 if (x->label)
@@ -303,10 +309,11 @@ static int verb_status(Migration *m) {
                 printf(" (%s%s%s)\n", strempty(x->method), x->type ? ", " : "", strempty(x->type));
         }
         for (size_t i = 0; i < rec.n_edits; i++)
-                printf("%12s%s %s (%s) %s\n", i == 0 ? "Edits" : "", i == 0 ? ":" : " ", rec.edits[i].path, rec.edits[i].fixer,
-                        rec.edits[i].result);
+                printf("%12s%s %s (%s) %s\n", i == 0 ? "Edits" : "", i == 0 ? ":" : " ", rec.edits[i].path,
+                        rec.edits[i].fixer, rec.edits[i].result);
         for (char **w = rec.warnings; w && *w; w++)
-                printf("%12s%s %s\n", w == rec.warnings ? "Warnings" : "", w == rec.warnings ? ":" : " ", *w);
+                printf("%12s%s %s\n", w == rec.warnings ? "Warnings" : "", w == rec.warnings ? ":" : " ",
+                        *w);
         for (char **e = rec.errors; e && *e; e++)
                 printf("%12s%s %s\n", e == rec.errors ? "Errors" : "", e == rec.errors ? ":" : " ", *e);
         return status_exit(rec.state);

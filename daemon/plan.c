@@ -17,7 +17,7 @@ const char *file_kind_to_string(FileKind k) {
 
 void file_content_done(FileContent *c) {
         free(c->data);
-        *c = (FileContent) {};
+        *c = (FileContent){};
 }
 
 int file_content_copy(FileContent *dst, const FileContent *src) {
@@ -57,7 +57,7 @@ void plan_done(Plan *p) {
                 edit_done(&p->edits[i]);
         free(p->edits);
         strv_free(p->warnings);
-        *p = (Plan) {};
+        *p = (Plan){};
 }
 
 const Edit *plan_find(const Plan *p, const char *path) {
@@ -80,7 +80,8 @@ int plan_add(Plan *p, const char *path, const FileContent *old, const FileConten
         if (existing) {
                 if (file_content_equal(&existing->new, new))
                         return 0;
-                log_error("%s: the %s and %s fixers propose different contents", path, existing->fixer, fixer);
+                log_error(
+                        "%s: the %s and %s fixers propose different contents", path, existing->fixer, fixer);
                 return -EEXIST;
         }
 
@@ -109,8 +110,8 @@ int plan_add(Plan *p, const char *path, const FileContent *old, const FileConten
         return 0;
 }
 
-int plan_replace(Plan *p, const char *path, const char *old, size_t old_size, const char *new, size_t new_size,
-        const char *fixer, const char *reason) {
+int plan_replace(Plan *p, const char *path, const char *old, size_t old_size, const char *new,
+        size_t new_size, const char *fixer, const char *reason) {
         const FileContent o = { .kind = FILE_REGULAR, .data = (char *) old, .size = old_size };
         const FileContent n = { .kind = FILE_REGULAR, .data = (char *) new, .size = new_size };
 
@@ -160,8 +161,10 @@ int plan_format_diff(const Plan *p, char **ret) {
                 char *ta, *tb;
                 size_t sa, sb;
 
-                if (asprintf(&la, "%s%s", e->old.kind == FILE_ABSENT ? "/dev/null" : "a", e->old.kind == FILE_ABSENT ? "" : e->path) < 0 ||
-                    asprintf(&lb, "%s%s", e->new.kind == FILE_ABSENT ? "/dev/null" : "b", e->new.kind == FILE_ABSENT ? "" : e->path) < 0) {
+                if (asprintf(&la, "%s%s", e->old.kind == FILE_ABSENT ? "/dev/null" : "a",
+                            e->old.kind == FILE_ABSENT ? "" : e->path) < 0 ||
+                        asprintf(&lb, "%s%s", e->new.kind == FILE_ABSENT ? "/dev/null" : "b",
+                                e->new.kind == FILE_ABSENT ? "" : e->path) < 0) {
                         r = -ENOMEM;
                         break;
                 }

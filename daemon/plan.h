@@ -21,22 +21,22 @@ typedef enum FileKind {
 
 typedef struct FileContent {
         FileKind kind;
-        char *data;   /* regular: the bytes (NUL-terminated copy); symlink: the target */
+        char *data; /* regular: the bytes (NUL-terminated copy); symlink: the target */
         size_t size;
 } FileContent;
 
 typedef struct Edit {
-        char *path;      /* canonical, absolute inside the root: "/etc/fstab" */
+        char *path; /* canonical, absolute inside the root: "/etc/fstab" */
         FileContent old;
         FileContent new;
-        char *fixer;     /* "fstab" */
-        char *reason;    /* one line for people: "xvda → sda (UUID=...)" */
+        char *fixer; /* "fstab" */
+        char *reason; /* one line for people: "xvda → sda (UUID=...)" */
 } Edit;
 
 typedef struct Plan {
         Edit *edits;
         size_t n_edits;
-        char **warnings;   /* NULL-terminated, may be NULL */
+        char **warnings; /* NULL-terminated, may be NULL */
         size_t n_warnings;
 } Plan;
 
@@ -49,8 +49,8 @@ void plan_done(Plan *p);
  * fixers reaching one file through a link must agree.
  * Return: 0, -EEXIST on a conflict (logged), -ENOMEM.
  */
-int plan_replace(Plan *p, const char *path, const char *old, size_t old_size, const char *new, size_t new_size,
-        const char *fixer, const char *reason);
+int plan_replace(Plan *p, const char *path, const char *old, size_t old_size, const char *new,
+        size_t new_size, const char *fixer, const char *reason);
 
 /**
  * plan_add() - the general form: any FileContent kinds (create, delete,

@@ -37,7 +37,7 @@ int root_chase(int rootfd, const char *path, ChaseFlags flags, char **ret) {
                 return -ENOMEM;
         r = buf_puts(&done, "/");
         if (r < 0)
-                return r;
+                return r; /* cppcheck-suppress memleak ; todo is freed by its cleanup attribute */
 
         for (;;) {
                 _cleanup_free_ char *comp = NULL, *candidate = NULL, *target = NULL;

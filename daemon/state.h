@@ -38,32 +38,32 @@ typedef enum MigrationState {
 } MigrationState;
 
 typedef struct StateMapping {
-        char *old_name;  /* "xvda" */
-        char *new_name;  /* "sda" */
-        char *uuid;      /* may be NULL */
-        char *label;     /* may be NULL */
-        char *type;      /* may be NULL */
-        char *method;    /* "uuid", "label", "partuuid", "ptuuid", "order" */
+        char *old_name; /* "xvda" */
+        char *new_name; /* "sda" */
+        char *uuid; /* may be NULL */
+        char *label; /* may be NULL */
+        char *type; /* may be NULL */
+        char *method; /* "uuid", "label", "partuuid", "ptuuid", "order" */
 } StateMapping;
 
 typedef struct StateEdit {
-        char *path;      /* "/etc/fstab" */
-        char *fixer;     /* "fstab" */
-        char *result;    /* "planned", "applied", "failed", "rolled-back" */
+        char *path; /* "/etc/fstab" */
+        char *fixer; /* "fstab" */
+        char *result; /* "planned", "applied", "failed", "rolled-back" */
 } StateEdit;
 
 typedef struct StateRecord {
         MigrationState state;
-        char *hypervisor;   /* "kvm", "xen", ... or NULL */
-        char *mode;         /* "virtio-scsi+virtio-net" or NULL */
-        unsigned long long started_usec;   /* 0: never */
-        unsigned long long finished_usec;  /* 0: not finished */
+        char *hypervisor; /* "kvm", "xen", ... or NULL */
+        char *mode; /* "virtio-scsi+virtio-net" or NULL */
+        unsigned long long started_usec; /* 0: never */
+        unsigned long long finished_usec; /* 0: not finished */
         StateMapping *mappings;
         size_t n_mappings;
         StateEdit *edits;
         size_t n_edits;
-        char **warnings;    /* NULL-terminated, may be NULL */
-        char **errors;      /* NULL-terminated, may be NULL */
+        char **warnings; /* NULL-terminated, may be NULL */
+        char **errors; /* NULL-terminated, may be NULL */
 } StateRecord;
 
 const char *migration_state_to_string(MigrationState s); /* "not-needed", "armed", "pending", "running",

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -45,7 +46,7 @@ void log_internal(int level, const char *fmt, ...) {
 
 void buf_done(Buf *b) {
         free(b->data);
-        *b = (Buf) {};
+        *b = (Buf){};
 }
 
 int buf_append(Buf *b, const void *p, size_t n) {
@@ -93,7 +94,7 @@ char *buf_steal(Buf *b) {
         if (!b->data && buf_append(b, "", 0) < 0)
                 return NULL;
         d = b->data;
-        *b = (Buf) {};
+        *b = (Buf){};
         return d;
 }
 
@@ -314,7 +315,7 @@ int mkdir_p_at(int dirfd, const char *path, unsigned mode) {
 
         if (!p)
                 return -ENOMEM;
-        for (char *s = p + 1; ; s++) {
+        for (char *s = p + 1;; s++) {
                 bool end = *s == 0;
                 if (*s != '/' && !end)
                         continue;
@@ -329,16 +330,19 @@ int mkdir_p_at(int dirfd, const char *path, unsigned mode) {
 }
 
 int fsync_parent_at(int dirfd, const char *path) {
-        _cleanup_free_ char *p = strdup(path);
         _cleanup_close_ int fd = -1;
-        char *slash;
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
 
-        if (!p)
-                return -ENOMEM;
-        slash = strrchr(p, '/');
-        if (slash)
-                *(slash == p ? slash + 1 : slash) = 0;
-        fd = openat(dirfd, slash ? p : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (!slash)
+                strcpy(dir, ".");
+        else if (slash == path)
+                strcpy(dir, "/");
+        else if ((size_t) (slash - path) < sizeof dir)
+                snprintf(dir, sizeof dir, "%.*s", (int) (slash - path), path);
+        else
+                return -ENAMETOOLONG;
+        fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         return fsync(fd) < 0 ? -errno : 0;

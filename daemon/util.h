@@ -26,17 +26,17 @@
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Hand a pointer (or fd) out of a cleanup-guarded local. */
-#define TAKE_PTR(p)                             \
-        ({                                      \
-                __typeof__(p) _p_ = (p);        \
-                (p) = NULL;                     \
-                _p_;                            \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _p_ = (p);                                                                    \
+                (p) = NULL;                                                                                 \
+                _p_;                                                                                        \
         })
-#define TAKE_FD(fd)                             \
-        ({                                      \
-                int _fd_ = (fd);                \
-                (fd) = -1;                      \
-                _fd_;                           \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd_ = (fd);                                                                            \
+                (fd) = -1;                                                                                  \
+                _fd_;                                                                                       \
         })
 
 static inline void freep(void *p) {
@@ -90,7 +90,12 @@ void log_internal(int level, const char *fmt, ...) _printf_(2, 3);
 #define log_debug(...) log_internal(LOG_LEVEL_DEBUG, __VA_ARGS__)
 
 /* Log and return the (negative) error, so callers can "return log_error_errno(r, ...)". */
-#define log_error_errno(r, ...) ({ int _r_ = (r); log_error(__VA_ARGS__); _r_ < 0 ? _r_ : -_r_; })
+#define log_error_errno(r, ...)                                                                             \
+        ({                                                                                                  \
+                int _r_ = (r);                                                                              \
+                log_error(__VA_ARGS__);                                                                     \
+                _r_ < 0 ? _r_ : -_r_;                                                                       \
+        })
 
 /* A growable byte buffer; always NUL-terminated after the first append. */
 typedef struct Buf {
@@ -160,8 +165,8 @@ int fsync_parent_at(int dirfd, const char *path);
 typedef struct Line {
         const char *p;
         size_t len;
-        bool newline;      /* false for a last line without one */
-        unsigned number;   /* 1-based */
+        bool newline; /* false for a last line without one */
+        unsigned number; /* 1-based */
 } Line;
 
 /* The next line of @data from *@pos on; false at the end. Start with *pos = 0, ret->number = 0. */

@@ -1,0 +1,98 @@
+#!/bin/bash
+# Every guest root in tests/fixtures/cases/: real filesystems made by mkfs in
+# image files (identities from the case's "disks" file), then migratectl
+# plan / apply / plan / status / rollback against the root, checked byte for
+# byte against the case's expected/ tree and the original.
+#
+# A case folder holds:
+#   root/            the guest as it was on Xen
+#   disks            the disks the guest sees now (see make_disks in testlib.sh)
+#   expected/        every file the migration changes, as it must be after apply
+#   mappings         "old new method" lines the state record must hold
+#   args             extra migratectl arguments (optional)
+#   refused          present when the run must refuse: its lines must all appear
+#                    in stderr, exit code 2, nothing changed
+
+. "$(dirname "$0")/../lib/testlib.sh"
+
+run_case() {
+        local case=$1 name
+        name=$(basename "$case")
+        local w=$WORK/$name
+        mkdir -p "$w/disks"
+        cp -a "$case/root" "$w/root"
+        cp -a "$case/root" "$w/orig"
+        # The run creates its state folder; give the copy the same parents so diff -x kvmigrate suffices.
+        mkdir -p "$w/orig/var/lib" "$w/root/var/lib"
+
+        local -a disks extra=()
+        mapfile -t disks < <(make_disks "$case/disks" "$w/disks")
+        [ -f "$case/args" ] && read -r -a extra <"$case/args"
+        local -a cmd=("$MIGRATECTL" --root "$w/root" --hypervisor kvm "${disks[@]}" "${extra[@]}")
+
+        if [ -f "$case/refused" ]; then
+                local rc=0
+                "${cmd[@]}" apply >"$w/out" 2>"$w/err" || rc=$?
+                check_eq "$name: apply refuses with exit code 2" 2 "$rc"
+                local line missing=""
+                while IFS= read -r line; do
+                        grep -qF -- "$line" "$w/err" || missing+="$line"$'\n'
+                done <"$case/refused"
+                check_eq "$name: the refusal names the devices and files" "" "$missing"
+                [ -n "$missing" ] && sed 's/^/# stderr: /' "$w/err"
+                check "$name: nothing outside the state folder changed" \
+                        diff -r --no-dereference -x kvmigrate "$w/orig" "$w/root"
+                check "$name: the record says failed" grep -qx 'state=failed' "$w/root/var/lib/kvmigrate/state"
+                return
+        fi
+
+        check "$name: plan" "${cmd[@]}" plan
+        check "$name: apply" "${cmd[@]}" apply
+
+        local f bad=""
+        while IFS= read -r f; do
+                cmp -s "$case/expected/$f" "$w/root/$f" || { bad+="$f "; diff -u "$case/expected/$f" "$w/root/$f" | sed 's/^/# /'; }
+        done < <(cd "$case/expected" 2>/dev/null && find . -type f -o -type l | sed 's|^\./||' | sort)
+        check_eq "$name: changed files match expected/ byte for byte" "" "$bad"
+
+        # Everything else is untouched.
+        local -a excl=(-x kvmigrate)
+        [ -d "$case/expected" ] && while IFS= read -r f; do excl+=(-x "$(basename "$f")"); done \
+                < <(cd "$case/expected" && find . -type f | sed 's|^\./||')
+        check "$name: no other file changed" diff -r --no-dereference "${excl[@]}" "$w/orig" "$w/root"
+
+        if [ -f "$w/root/etc/fstab" ]; then
+                local v
+                v=$(findmnt --verify --tab-file "$w/root/etc/fstab" 2>&1 || true)
+                if ! printf '%s\n' "$v" | grep -q '^0 parse errors'; then
+                        not_ok "$name: findmnt --verify parses the new fstab"
+                        printf '%s\n' "$v" | sed 's/^/# /'
+                else
+                        ok "$name: findmnt --verify parses the new fstab"
+                fi
+        fi
+
+        check_eq "$name: a second plan is empty" "" "$("${cmd[@]}" plan 2>/dev/null)"
+
+        if [ -f "$case/mappings" ]; then
+                check_eq "$name: the record holds the mappings" "$(cat "$case/mappings")" \
+                        "$(sed -n 's/^mapping old=\([^ ]*\) new=\([^ ]*\) .*method=\([a-z]*\)$/\1 \2 \3/p' \
+                                "$w/root/var/lib/kvmigrate/state")"
+        fi
+        check "$name: the record says done" grep -qx 'state=done' "$w/root/var/lib/kvmigrate/state"
+
+        [ -d "$case/expected" ] || return 0
+        check "$name: rollback" "${cmd[@]}" rollback
+        check "$name: rollback restores every original byte for byte" \
+                diff -r --no-dereference -x kvmigrate "$w/orig" "$w/root"
+        check_eq "$name: modes survive apply and rollback" \
+                "$(cd "$w/orig" && find . -path ./var/lib/kvmigrate -prune -o -printf '%p %m %U %G\n' | sort)" \
+                "$(cd "$w/root" && find . -path ./var/lib/kvmigrate -prune -o -printf '%p %m %U %G\n' | sort)"
+}
+
+need mkfs.ext4 mkswap mkfs.xfs mkfs.vfat sfdisk findmnt || { skip "fixtures" "mkfs tools missing"; finish; exit; }
+
+for case in "$FIXTURES"/cases/*/; do
+        run_case "${case%/}"
+done
+finish
