@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include "apply.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -177,5 +178,139 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
         r = state_save(m->rootfd, &rec);
         if (r < 0)
                 return log_error_errno(r, "cannot write the state record: %s", strerror(-r));
+        return 0;
+}
+
+static int save_record(const Migration *m, const MigrateHooks *h, MigrationState state,
+        unsigned long long started, const char *result, size_t n_done) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+        int r;
+
+        rec.state = state;
+        rec.started_usec = started;
+        if (state != MIGRATION_RUNNING)
+                rec.finished_usec = now_usec();
+        r = migration_to_record(m, &rec);
+        for (size_t i = 0; i < rec.n_edits && r >= 0; i++)
+                r = strdup_to(&rec.edits[i].result, i < n_done ? "applied" : result);
+        if (r >= 0)
+                r = state_save(m->rootfd, &rec);
+        if (r < 0)
+                return log_error_errno(r, "cannot write the state record: %s", strerror(-r));
+        if (h && h->state)
+                h->state(state, h->userdata);
+        return 0;
+}
+
+/* The record of a run that was cut off and has now been finished from its journal. */
+static int mark_recovered(const Migration *m, const MigrateHooks *h) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+        int r;
+
+        r = state_load(m->rootfd, &rec);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        if (rec.state != MIGRATION_RUNNING && rec.state != MIGRATION_DEGRADED)
+                return 0;
+        rec.state = MIGRATION_DONE;
+        rec.finished_usec = now_usec();
+        for (size_t i = 0; i < rec.n_edits && r >= 0; i++)
+                r = strdup_to(&rec.edits[i].result, "applied");
+        if (r >= 0)
+                r = state_save(m->rootfd, &rec);
+        if (r >= 0 && h && h->state)
+                h->state(MIGRATION_DONE, h->userdata);
+        return r;
+}
+
+typedef struct Progress {
+        const MigrateHooks *hooks;
+        size_t n_done;
+} Progress;
+
+static void on_edit(const Edit *e, void *userdata) {
+        Progress *p = userdata;
+
+        p->n_done++;
+        if (p->hooks && p->hooks->file) {
+                _cleanup_free_ char *why = NULL;
+                if (asprintf(&why, "%s: %s", e->fixer, e->reason) >= 0)
+                        p->hooks->file("changed", e->path, why, p->hooks->userdata);
+        }
+}
+
+int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) {
+        _cleanup_(strv_freep) char **recovered = NULL;
+        _cleanup_(state_record_done) StateRecord old = {};
+        unsigned long long started = now_usec();
+        Progress progress = { .hooks = h };
+        int r;
+
+        r = apply_recover(m->rootfd, &recovered);
+        if (r < 0)
+                return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r));
+        if (r > 0) {
+                for (char **p = recovered; h && h->file && *p; p++)
+                        h->file("changed", *p, "finished an interrupted run", h->userdata);
+                r = mark_recovered(m, h);
+                if (r < 0)
+                        return log_error_errno(r, "cannot update the state record: %s", strerror(-r));
+        }
+
+        r = migration_plan(m, o);
+        if (r == MIGRATE_NOT_NEEDED)
+                return r;
+        if (r < 0) {
+                (void) save_record(m, h, MIGRATION_FAILED, started, "not-applied", 0);
+                return r;
+        }
+
+        if (m->plan.n_edits == 0) {
+                /* Idempotent: a second run keeps the record of the first. */
+                if (state_load(m->rootfd, &old) >= 0 && old.state == MIGRATION_DONE)
+                        return 0;
+                return save_record(m, h, MIGRATION_DONE, started, "applied", 0);
+        }
+
+        r = save_record(m, h, MIGRATION_RUNNING, started, "planned", 0);
+        if (r < 0)
+                return r;
+        r = apply_plan(m->rootfd, &m->plan, on_edit, &progress);
+        if (r < 0) {
+                (void) save_record(m, h, progress.n_done > 0 ? MIGRATION_DEGRADED : MIGRATION_FAILED,
+                        started, "failed", progress.n_done);
+                return r;
+        }
+        return save_record(m, h, MIGRATION_DONE, started, "applied", m->plan.n_edits);
+}
+
+int migration_rollback(Migration *m, const MigrateHooks *h) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+        _cleanup_(strv_freep) char **paths = NULL;
+        int r;
+
+        r = apply_rollback(m->rootfd, &paths);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return log_error_errno(r, "rollback failed: %s", strerror(-r));
+        for (char **p = paths; h && h->file && *p; p++)
+                h->file("restored", *p, NULL, h->userdata);
+
+        r = state_load(m->rootfd, &rec);
+        if (r == -ENOENT)
+                r = 0;
+        if (r < 0)
+                return r;
+        rec.state = MIGRATION_ROLLED_BACK;
+        rec.finished_usec = now_usec();
+        for (size_t i = 0; i < rec.n_edits && r >= 0; i++)
+                r = strdup_to(&rec.edits[i].result, "rolled-back");
+        if (r >= 0)
+                r = state_save(m->rootfd, &rec);
+        if (r < 0)
+                return log_error_errno(r, "cannot write the state record: %s", strerror(-r));
+        if (h && h->state)
+                h->state(MIGRATION_ROLLED_BACK, h->userdata);
         return 0;
 }

@@ -62,6 +62,30 @@ int migration_to_record(const Migration *m, StateRecord *r);
  */
 int migration_arm(Migration *m, const MigrateOptions *o);
 
+/* What a run tells its caller as it goes; every member may be NULL. */
+typedef struct MigrateHooks {
+        /* A file was "changed" or "restored" (@verb); @detail says why, or is NULL. */
+        void (*file)(const char *verb, const char *path, const char *detail, void *userdata);
+        /* The state record was saved with this state. */
+        void (*state)(MigrationState state, void *userdata);
+        void *userdata;
+} MigrateHooks;
+
+/**
+ * migration_run() - the whole of "apply": finish a run that was cut off,
+ * plan, record "running", apply as one transaction, record the outcome.
+ * Return: 0 (done, or nothing to change); MIGRATE_NOT_NEEDED; -ENXIO or
+ * -EBADMSG when refused (recorded as failed, nothing changed); another
+ * negative errno (recorded as failed or degraded; logged).
+ */
+int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h);
+
+/**
+ * migration_rollback() - restore every original and record "rolled-back".
+ * Return: 0, -ENOENT when there is no backup, another negative errno (logged).
+ */
+int migration_rollback(Migration *m, const MigrateHooks *h);
+
 /* Probe the disks the options name, or enumerate them. */
 int migration_probe_new(const MigrateOptions *o, Inventory *inv);
 

@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <time.h>
 
-#include "apply.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -103,127 +102,43 @@ static int verb_plan(Migration *m) {
         return EXIT_OK;
 }
 
-static int save_record(const Migration *m, MigrationState state, unsigned long long started,
-        const char *result, size_t n_done) {
-        _cleanup_(state_record_done) StateRecord rec = {};
-        int r;
-
-        rec.state = state;
-        rec.started_usec = started;
-        if (state != MIGRATION_RUNNING)
-                rec.finished_usec = now_usec();
-        r = migration_to_record(m, &rec);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < rec.n_edits; i++) {
-                free(rec.edits[i].result);
-                rec.edits[i].result = strdup(i < n_done ? "applied" : result);
-                if (!rec.edits[i].result)
-                        return -ENOMEM;
-        }
-        r = state_save(m->rootfd, &rec);
-        if (r < 0)
-                log_error("cannot write the state record: %s", strerror(-r));
-        return r;
-}
-
-static void on_edit(const Edit *e, void *userdata) {
-        size_t *n = userdata;
-
-        (*n)++;
-        if (log_get_max_level() >= LOG_LEVEL_INFO)
-                printf("changed %s (%s: %s)\n", e->path, e->fixer, e->reason);
+static void on_file(const char *verb, const char *path, const char *detail, void *userdata) {
+        (void) userdata;
+        if (log_get_max_level() < LOG_LEVEL_INFO)
+                return;
+        if (detail)
+                printf("%s %s (%s)\n", verb, path, detail);
+        else
+                printf("%s %s\n", verb, path);
 }
 
 static int verb_apply(Migration *m) {
-        _cleanup_(state_record_done) StateRecord old = {};
-        _cleanup_(strv_freep) char **recovered = NULL;
-        unsigned long long started = now_usec();
-        size_t n_done = 0;
+        const MigrateHooks hooks = { .file = on_file };
         int r;
 
-        r = apply_recover(m->rootfd, &recovered);
-        if (r < 0)
-                return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r)),
-                       EXIT_FAILED;
-        if (r > 0) {
-                for (char **p = recovered; *p; p++)
-                        printf("changed %s (finished an interrupted run)\n", *p);
-                r = state_load(m->rootfd, &old);
-                if (r >= 0 && old.state == MIGRATION_RUNNING) {
-                        old.state = MIGRATION_DONE;
-                        old.finished_usec = now_usec();
-                        for (size_t i = 0; i < old.n_edits; i++)
-                                if (strdup_to(&old.edits[i].result, "applied") < 0)
-                                        return EXIT_FAILED;
-                        if (state_save(m->rootfd, &old) < 0)
-                                return EXIT_FAILED;
-                }
-                state_record_done(&old);
-        }
-
-        r = migration_plan(m, &arg_options);
+        r = migration_run(m, &arg_options, &hooks);
         print_problems(m);
         if (r == MIGRATE_NOT_NEEDED) {
                 log_info("nothing to do: the hypervisor is %s",
                         hypervisor_to_string(m->detection.hypervisor));
                 return EXIT_OK;
         }
-        if (r < 0) {
-                if (r == -ENXIO)
-                        log_error("refusing to migrate: the devices above cannot be mapped with certainty; "
-                                  "nothing was changed");
-                (void) save_record(m, MIGRATION_FAILED, started, "not-applied", 0);
-                return exit_for(r);
-        }
-
-        if (m->plan.n_edits == 0) {
-                if (state_load(m->rootfd, &old) >= 0 && old.state == MIGRATION_DONE) {
-                        log_info("nothing to change: already migrated");
-                        return EXIT_OK;
-                }
+        if (r == -ENXIO)
+                log_error("refusing to migrate: the devices above cannot be mapped with certainty; "
+                          "nothing was changed");
+        else if (r >= 0 && m->plan.n_edits == 0)
                 log_info("nothing to change");
-                return save_record(m, MIGRATION_DONE, started, "applied", 0) < 0 ? EXIT_FAILED : EXIT_OK;
-        }
-
-        r = save_record(m, MIGRATION_RUNNING, started, "planned", 0);
-        if (r < 0)
-                return EXIT_FAILED;
-        r = apply_plan(m->rootfd, &m->plan, on_edit, &n_done);
-        if (r < 0) {
-                (void) save_record(
-                        m, n_done > 0 ? MIGRATION_DEGRADED : MIGRATION_FAILED, started, "failed", n_done);
-                return exit_for(r);
-        }
-        if (save_record(m, MIGRATION_DONE, started, "applied", m->plan.n_edits) < 0)
-                return EXIT_FAILED;
-        return EXIT_OK;
+        return exit_for(r);
 }
 
 static int verb_rollback(Migration *m) {
-        _cleanup_(state_record_done) StateRecord rec = {};
-        _cleanup_(strv_freep) char **paths = NULL;
+        const MigrateHooks hooks = { .file = on_file };
         int r;
 
-        r = apply_rollback(m->rootfd, &paths);
-        if (r == -ENOENT) {
+        r = migration_rollback(m, &hooks);
+        if (r == -ENOENT)
                 log_error("nothing to roll back: no backup in /var/lib/kvmigrate/backup");
-                return EXIT_FAILED;
-        }
-        if (r < 0)
-                return log_error_errno(r, "rollback failed: %s", strerror(-r)), EXIT_FAILED;
-        for (char **p = paths; *p; p++)
-                printf("restored %s\n", *p);
-
-        r = state_load(m->rootfd, &rec);
-        if (r < 0 && r != -ENOENT)
-                return EXIT_FAILED;
-        rec.state = MIGRATION_ROLLED_BACK;
-        rec.finished_usec = now_usec();
-        for (size_t i = 0; i < rec.n_edits; i++)
-                if (strdup_to(&rec.edits[i].result, "rolled-back") < 0)
-                        return EXIT_FAILED;
-        return state_save(m->rootfd, &rec) < 0 ? EXIT_FAILED : EXIT_OK;
+        return r < 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 static int verb_arm(Migration *m) {
