@@ -51,14 +51,30 @@ run_case() {
 
         local f bad=""
         while IFS= read -r f; do
-                cmp -s "$case/expected/$f" "$w/root/$f" || { bad+="$f "; diff -u "$case/expected/$f" "$w/root/$f" | sed 's/^/# /'; }
+                if [ -L "$case/expected/$f" ]; then
+                        [ -L "$w/root/$f" ] && [ "$(readlink "$case/expected/$f")" = "$(readlink "$w/root/$f")" ] ||
+                                { bad+="$f "; echo "# $f: link to $(readlink "$w/root/$f" 2>&1)"; }
+                elif ! cmp -s "$case/expected/$f" "$w/root/$f" || [ -L "$w/root/$f" ]; then
+                        bad+="$f "
+                        diff -u "$case/expected/$f" "$w/root/$f" 2>&1 | sed 's/^/# /'
+                fi
         done < <(cd "$case/expected" 2>/dev/null && find . -type f -o -type l | sed 's|^\./||' | sort)
         check_eq "$name: changed files match expected/ byte for byte" "" "$bad"
 
+        if [ -f "$case/removed" ]; then
+                local gone=""
+                while IFS= read -r f; do
+                        [ -e "$w/root/$f" ] || [ -L "$w/root/$f" ] && gone+="$f "
+                done <"$case/removed"
+                check_eq "$name: the files listed in removed are gone" "" "$gone"
+        fi
+
         # Everything else is untouched.
         local -a excl=(-x kvmigrate)
-        [ -d "$case/expected" ] && while IFS= read -r f; do excl+=(-x "$(basename "$f")"); done \
-                < <(cd "$case/expected" && find . -type f | sed 's|^\./||')
+        for f in $( (cd "$case/expected" 2>/dev/null && find . -type f -o -type l; cat "$case/removed" 2>/dev/null) | sort -u); do
+                f=$(basename "$f")
+                excl+=(-x "${f//\\/\\\\}") # a glob: its backslashes are escapes
+        done
         check "$name: no other file changed" diff -r --no-dereference "${excl[@]}" "$w/orig" "$w/root"
 
         if [ -f "$w/root/etc/fstab" ]; then
