@@ -37,7 +37,7 @@ for n in $(seq 1 "$renames"); do
         rc=0
         # In a subshell, so that the shell's "Killed" notice goes to /dev/null too.
         (strace -f -o /dev/null -e trace=rename,renameat,renameat2 -e inject=rename,renameat,renameat2:signal=KILL:when=$n \
-                "$MIGRATECTL" --root "$r" "${args[@]}" -q apply >/dev/null 2>&1) 2>/dev/null || rc=$?
+                "$MIGRATECTL" --root "$r" "${args[@]}" -q apply >/dev/null 2>&1; exit $?) 2>/dev/null || rc=$?
         if [ "$rc" -ne 137 ]; then
                 not_ok "kill at rename $n: the run was killed (exit $rc)"
                 continue
