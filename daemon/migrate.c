@@ -141,7 +141,9 @@ int migration_to_record(const Migration *m, StateRecord *r) {
         if (!mode)
                 return -ENOMEM;
         k = strdup_to(&r->hypervisor, hypervisor_to_string(m->detection.hypervisor));
-        if (k >= 0)
+        /* An offline root has no sysfs to tell the mode from. */
+        if (k >= 0 &&
+                (m->detection.disk_bus != DISK_BUS_UNKNOWN || m->detection.net_driver != NET_DRIVER_UNKNOWN))
                 k = strdup_to(&r->mode, mode);
         for (size_t i = 0; i < m->mapping.n && k >= 0; i++) {
                 const MapEntry *e = &m->mapping.entries[i];

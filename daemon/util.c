@@ -36,6 +36,8 @@ void log_internal(int level, const char *fmt, ...) {
         if (level > log_max_level)
                 return;
 
+        /* Keep the order of messages and of what the program printed before them. */
+        fflush(stdout);
         fprintf(stderr, "%s: %s", log_program, prefix[level]);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
