@@ -11,9 +11,10 @@
 #include "state.h"
 #include "util.h"
 
-#define BACKUP_DIR STATE_DIR "/backup"
+/* Below the state folder, /var/lib/kvmigrate, which is always reached through a descriptor. */
+#define BACKUP_DIR "backup"
 #define BACKUP_MANIFEST BACKUP_DIR "/manifest"
-#define JOURNAL_DIR STATE_DIR "/journal"
+#define JOURNAL_DIR "journal"
 #define JOURNAL_PLAN JOURNAL_DIR "/plan"
 #define JOURNAL_DONE JOURNAL_DIR "/done"
 #define SELINUX_XATTR "security.selinux"
@@ -45,7 +46,7 @@ static int open_parent(int rootfd, const char *path, bool create, const char **r
         if (r < 0)
                 return r;
         if (create) {
-                r = mkdir_p_at(rootfd, root_rel(dir), 0755);
+                r = root_mkdir_p(rootfd, dir, 0755);
                 if (r < 0)
                         return r;
         }
@@ -95,12 +96,12 @@ static int copy_attributes(int dfd, const char *name, int tmpfd) {
         char label[256];
         ssize_t n;
 
-        fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                if (errno != ENOENT)
-                        return -errno;
+        /* A new file, or one that replaces a link or something else: 0644, root's. */
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
                 return fchmod(tmpfd, 0644) < 0 ? -errno : 0;
-        }
+        fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (fchown(tmpfd, st.st_uid, st.st_gid) < 0)
@@ -199,14 +200,14 @@ static const BackupEntry *manifest_find(const Manifest *m, const char *path) {
         return NULL;
 }
 
-static int manifest_load(int rootfd, Manifest *ret) {
+static int manifest_load(int statefd, Manifest *ret) {
         _cleanup_free_ char *text = NULL;
         Manifest m = {};
         Line l = {};
         size_t size, pos = 0;
         int r;
 
-        r = read_full_at(rootfd, BACKUP_MANIFEST, &text, &size);
+        r = read_full_at(statefd, BACKUP_MANIFEST, &text, &size);
         if (r < 0)
                 return r;
         while (line_next(text, size, &pos, &l)) {
@@ -229,7 +230,8 @@ static int manifest_load(int rootfd, Manifest *ret) {
                 uid = words_get(w, "uid");
                 gid = words_get(w, "gid");
                 if (!path || !mode || !uid || !gid || !w[0] || !streq(w[0], "file")) {
-                        log_error("/%s:%u: malformed backup record", BACKUP_MANIFEST, l.number);
+                        log_error(
+                                "/%s/%s:%u: malformed backup record", STATE_DIR, BACKUP_MANIFEST, l.number);
                         r = -EBADMSG;
                         goto fail;
                 }
@@ -258,7 +260,7 @@ fail:
         return r;
 }
 
-static int manifest_save(int rootfd, const Manifest *m) {
+static int manifest_save(int statefd, const Manifest *m) {
         Buf b = {};
         int r = buf_puts(&b, "# kvmigrate backup: the originals of every file the migration changed\n");
 
@@ -274,7 +276,7 @@ static int manifest_save(int rootfd, const Manifest *m) {
                         (unsigned) m->entries[i].st.st_gid);
         }
         if (r >= 0)
-                r = write_file_atomic_at(rootfd, BACKUP_MANIFEST, b.data, b.len, 0600);
+                r = write_file_atomic_at(statefd, BACKUP_MANIFEST, b.data, b.len, 0600);
         buf_done(&b);
         return r;
 }
@@ -284,7 +286,7 @@ static int backup_file_path(const char *path, char **ret) {
 }
 
 /* Keep the original of @path (as it is now) unless an earlier run already kept it. */
-static int backup_one(int rootfd, Manifest *m, const char *path) {
+static int backup_one(int rootfd, int statefd, Manifest *m, const char *path) {
         _cleanup_(file_content_done) FileContent cur = {};
         _cleanup_free_ char *bpath = NULL, *bdir = NULL;
         BackupEntry e = {}, *entries;
@@ -313,10 +315,10 @@ static int backup_one(int rootfd, Manifest *m, const char *path) {
                 r = split_path(bpath, &bdir, &name);
                 if (r < 0)
                         return r;
-                r = mkdir_p_at(rootfd, bdir, 0700);
+                r = mkdir_p_at(statefd, bdir, 0700);
                 if (r < 0)
                         return r;
-                r = write_file_atomic_at(rootfd, bpath, cur.data, cur.size, 0600);
+                r = write_file_atomic_at(statefd, bpath, cur.data, cur.size, 0600);
                 if (r < 0)
                         return r;
         }
@@ -339,12 +341,12 @@ static int journal_new_path(size_t i, char **ret) {
 }
 
 /* Remove the journal folder; the plan file goes last, since it is what marks a run as committed. */
-static int journal_remove(int rootfd) {
+static int journal_remove(int statefd) {
         _cleanup_close_ int dfd = -1;
         DIR *d;
         int r;
 
-        dfd = openat(rootfd, JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dfd = openat(statefd, JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dfd < 0)
                 return errno == ENOENT ? 0 : -errno;
         d = fdopendir(dfd);
@@ -356,9 +358,9 @@ static int journal_remove(int rootfd) {
                         (void) unlinkat(dirfd(d), de->d_name, 0);
         (void) unlinkat(dirfd(d), "plan", 0);
         closedir(d);
-        if (unlinkat(rootfd, JOURNAL_DIR, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        if (unlinkat(statefd, JOURNAL_DIR, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 return -errno;
-        r = fsync_parent_at(rootfd, JOURNAL_DIR);
+        r = fsync(statefd) < 0 ? -errno : 0;
         return r;
 }
 
@@ -367,12 +369,12 @@ typedef struct JournalEdit {
         FileKind kind;
 } JournalEdit;
 
-static int journal_append_done(int rootfd, size_t i) {
+static int journal_append_done(int statefd, size_t i) {
         _cleanup_close_ int fd = -1;
         char line[32];
         int r;
 
-        fd = openat(rootfd, JOURNAL_DONE, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        fd = openat(statefd, JOURNAL_DONE, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
         r = write_all(fd, line, (size_t) snprintf(line, sizeof line, "done=%zu\n", i));
@@ -381,18 +383,18 @@ static int journal_append_done(int rootfd, size_t i) {
         return r;
 }
 
-static int journal_write(int rootfd, const Plan *plan) {
+static int journal_write(int statefd, const Plan *plan) {
         Buf b = {};
         int r;
 
-        r = mkdir_p_at(rootfd, JOURNAL_DIR, 0700);
+        r = mkdir_p_at(statefd, JOURNAL_DIR, 0700);
         for (size_t i = 0; i < plan->n_edits && r >= 0; i++) {
                 const Edit *e = &plan->edits[i];
                 _cleanup_free_ char *np = NULL, *p = NULL;
 
                 r = journal_new_path(i, &np);
                 if (r >= 0 && e->new.kind != FILE_ABSENT)
-                        r = write_file_atomic_at(rootfd, np, e->new.data, e->new.size, 0600);
+                        r = write_file_atomic_at(statefd, np, e->new.data, e->new.size, 0600);
                 p = value_escape(e->path);
                 if (r >= 0)
                         r = p ? buf_printf(&b, "edit n=%zu path=%s new=%s\n", i, p,
@@ -402,13 +404,13 @@ static int journal_write(int rootfd, const Plan *plan) {
         if (r >= 0)
                 r = buf_puts(&b, "committed\n");
         if (r >= 0)
-                r = write_file_atomic_at(rootfd, JOURNAL_PLAN, b.data, b.len, 0600);
+                r = write_file_atomic_at(statefd, JOURNAL_PLAN, b.data, b.len, 0600);
         buf_done(&b);
         return r;
 }
 
 /* The committed journal's edits, and which of them have landed. -ENOENT: nothing committed. */
-static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret_done) {
+static int journal_load(int statefd, JournalEdit **ret, size_t *ret_n, bool **ret_done) {
         _cleanup_free_ char *text = NULL, *done = NULL;
         JournalEdit *edits = NULL;
         bool *landed = NULL, committed = false;
@@ -416,7 +418,7 @@ static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret
         Line l = {};
         int r;
 
-        r = read_full_at(rootfd, JOURNAL_PLAN, &text, &size);
+        r = read_full_at(statefd, JOURNAL_PLAN, &text, &size);
         if (r < 0)
                 return r;
         while (line_next(text, size, &pos, &l)) {
@@ -433,7 +435,7 @@ static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret
                         break;
                 }
                 if (!w[0] || !streq(w[0], "edit") || !words_get(w, "path")) {
-                        log_error("/%s:%u: malformed journal record", JOURNAL_PLAN, l.number);
+                        log_error("/%s/%s:%u: malformed journal record", STATE_DIR, JOURNAL_PLAN, l.number);
                         r = -EBADMSG;
                         goto fail;
                 }
@@ -459,7 +461,7 @@ static int journal_load(int rootfd, JournalEdit **ret, size_t *ret_n, bool **ret
                 r = -ENOMEM;
                 goto fail;
         }
-        if (read_full_at(rootfd, JOURNAL_DONE, &done, &dsize) >= 0) {
+        if (read_full_at(statefd, JOURNAL_DONE, &done, &dsize) >= 0) {
                 pos = 0;
                 l = (Line){};
                 while (line_next(done, dsize, &pos, &l)) {
@@ -480,7 +482,17 @@ fail:
         return r;
 }
 
-static int journal_apply_one(int rootfd, size_t i, const JournalEdit *e) {
+/* Whether the journal's plan was written in full: its last line says so. */
+static bool journal_committed(int statefd) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+
+        if (read_full_at(statefd, JOURNAL_PLAN, &text, &size) < 0)
+                return false;
+        return size >= strlen("committed\n") && streq(text + size - strlen("committed\n"), "committed\n");
+}
+
+static int journal_apply_one(int rootfd, int statefd, size_t i, const JournalEdit *e) {
         _cleanup_(file_content_done) FileContent c = { .kind = e->kind };
         _cleanup_free_ char *np = NULL;
         int r;
@@ -489,29 +501,31 @@ static int journal_apply_one(int rootfd, size_t i, const JournalEdit *e) {
                 r = journal_new_path(i, &np);
                 if (r < 0)
                         return r;
-                r = read_full_at(rootfd, np, &c.data, &c.size);
+                r = read_full_at(statefd, np, &c.data, &c.size);
                 if (r < 0)
-                        return r;
+                        /* Committed journals are complete: a missing piece is damage, not "uncommitted". */
+                        return log_error_errno(r == -ENOENT ? -EBADMSG : r, "/%s/%s: cannot read: %s",
+                                STATE_DIR, np, strerror(-r));
         }
         r = put_content(rootfd, e->path, &c, NULL);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot write: %s", e->path, strerror(-r));
-        return journal_append_done(rootfd, i);
+        return journal_append_done(statefd, i);
 }
 
-static int journal_finish(int rootfd, char ***ret_paths) {
+static int journal_finish(int rootfd, int statefd, char ***ret_paths) {
         JournalEdit *edits = NULL;
         bool *landed = NULL;
         char **paths = NULL;
         size_t n = 0, n_paths = 0;
         int r;
 
-        r = journal_load(rootfd, &edits, &n, &landed);
+        r = journal_load(statefd, &edits, &n, &landed);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (!landed[i])
-                        r = journal_apply_one(rootfd, i, &edits[i]);
+                        r = journal_apply_one(rootfd, statefd, i, &edits[i]);
                 if (r >= 0 && ret_paths)
                         r = strv_push(&paths, &n_paths, strdup(edits[i].path));
         }
@@ -520,7 +534,7 @@ static int journal_finish(int rootfd, char ***ret_paths) {
         free(edits);
         free(landed);
         if (r >= 0)
-                r = journal_remove(rootfd);
+                r = journal_remove(statefd);
         if (r < 0) {
                 strv_free(paths);
                 return r;
@@ -533,28 +547,39 @@ static int journal_finish(int rootfd, char ***ret_paths) {
 }
 
 int apply_recover(int rootfd, char ***ret_paths) {
+        _cleanup_close_ int statefd = -1;
         int r;
 
         if (ret_paths)
                 *ret_paths = NULL;
-        if (faccessat(rootfd, JOURNAL_DIR, F_OK, 0) < 0)
+        statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
+        if (statefd == -ENOENT)
                 return 0;
-        r = journal_finish(rootfd, ret_paths);
-        if (r == -ENOENT) {
+        if (statefd < 0)
+                return statefd;
+        if (faccessat(statefd, JOURNAL_DIR, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return 0;
+        if (faccessat(statefd, JOURNAL_PLAN, F_OK, AT_SYMLINK_NOFOLLOW) < 0 || !journal_committed(statefd)) {
                 /* Cut off before the commit point: nothing was changed yet. */
                 log_debug("discarding an uncommitted journal");
-                r = journal_remove(rootfd);
+                r = journal_remove(statefd);
                 return r < 0 ? r : 0;
         }
+        r = journal_finish(rootfd, statefd, ret_paths);
         return r < 0 ? r : 1;
 }
 
 int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userdata) {
         _cleanup_(manifest_done) Manifest m = {};
+        _cleanup_close_ int statefd = -1;
         int r;
 
-        if (faccessat(rootfd, JOURNAL_DIR, F_OK, 0) >= 0) {
-                log_error("an interrupted run is pending in /%s; it must be finished first", JOURNAL_DIR);
+        statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
+        if (statefd < 0 && statefd != -ENOENT)
+                return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, strerror(-statefd));
+        if (statefd >= 0 && faccessat(statefd, JOURNAL_DIR, F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
+                log_error("an interrupted run is pending in /%s/%s; it must be finished first", STATE_DIR,
+                        JOURNAL_DIR);
                 return -EBUSY;
         }
 
@@ -572,45 +597,57 @@ int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userd
         if (plan->n_edits == 0)
                 return 0;
 
-        r = manifest_load(rootfd, &m);
+        if (statefd < 0) {
+                statefd = root_open_dir(rootfd, "/" STATE_DIR, true);
+                if (statefd < 0)
+                        return log_error_errno(
+                                statefd, "/%s: cannot make: %s", STATE_DIR, strerror(-statefd));
+        }
+        r = manifest_load(statefd, &m);
         if (r < 0 && r != -ENOENT)
                 return r;
-        r = mkdir_p_at(rootfd, BACKUP_DIR, 0700);
+        r = mkdir_p_at(statefd, BACKUP_DIR, 0700);
         for (size_t i = 0; i < plan->n_edits && r >= 0; i++)
-                r = backup_one(rootfd, &m, plan->edits[i].path);
+                r = backup_one(rootfd, statefd, &m, plan->edits[i].path);
         if (r >= 0)
-                r = manifest_save(rootfd, &m);
+                r = manifest_save(statefd, &m);
         if (r < 0)
-                return log_error_errno(r, "cannot keep the originals in /%s: %s", BACKUP_DIR, strerror(-r));
+                return log_error_errno(
+                        r, "cannot keep the originals in /%s/%s: %s", STATE_DIR, BACKUP_DIR, strerror(-r));
 
-        r = journal_write(rootfd, plan);
+        r = journal_write(statefd, plan);
         if (r < 0) {
-                (void) journal_remove(rootfd);
-                return log_error_errno(r, "cannot write the journal in /%s: %s", JOURNAL_DIR, strerror(-r));
+                (void) journal_remove(statefd);
+                return log_error_errno(
+                        r, "cannot write the journal in /%s/%s: %s", STATE_DIR, JOURNAL_DIR, strerror(-r));
         }
 
         for (size_t i = 0; i < plan->n_edits; i++) {
                 JournalEdit je = { plan->edits[i].path, plan->edits[i].new.kind };
-                r = journal_apply_one(rootfd, i, &je);
+                r = journal_apply_one(rootfd, statefd, i, &je);
                 if (r < 0)
                         return r; /* the journal stays: the next run finishes it */
                 if (progress)
                         progress(&plan->edits[i], userdata);
         }
-        return journal_remove(rootfd);
+        return journal_remove(statefd);
 }
 
 int apply_rollback(int rootfd, char ***ret_paths) {
         _cleanup_(manifest_done) Manifest m = {};
         _cleanup_free_ char *keep = NULL;
+        _cleanup_close_ int statefd = -1;
         char **paths = NULL;
         size_t n_paths = 0;
         int r;
 
-        r = manifest_load(rootfd, &m);
+        statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
+        if (statefd < 0)
+                return statefd;
+        r = manifest_load(statefd, &m);
         if (r < 0)
                 return r;
-        r = journal_remove(rootfd);
+        r = journal_remove(statefd);
         if (r < 0)
                 return r;
 
@@ -622,7 +659,7 @@ int apply_rollback(int rootfd, char ***ret_paths) {
                 if (e->kind != FILE_ABSENT) {
                         r = backup_file_path(e->path, &bpath);
                         if (r >= 0)
-                                r = read_full_at(rootfd, bpath, &c.data, &c.size);
+                                r = read_full_at(statefd, bpath, &c.data, &c.size);
                         if (r < 0) {
                                 log_error("%s: the backup /%s cannot be read: %s", e->path, bpath ?: "",
                                         strerror(-r));
@@ -641,7 +678,7 @@ int apply_rollback(int rootfd, char ***ret_paths) {
                 if (asprintf(&keep, "%s.rolled-back-%llu", BACKUP_DIR, now_usec()) < 0) {
                         keep = NULL;
                         r = -ENOMEM;
-                } else if (renameat(rootfd, BACKUP_DIR, rootfd, keep) < 0)
+                } else if (renameat(statefd, BACKUP_DIR, statefd, keep) < 0)
                         r = -errno;
         }
         if (r < 0) {

@@ -73,8 +73,10 @@ static int crypttab_run(FixerContext *c) {
                 /* One span more than there may be fields, to see a line that has too many. */
                 n = fields_split(l.p, l.len, spans, ELEMENTSOF(spans));
                 if (n < 2 || n > 4) {
-                        log_error("%s:%u: expected \"name device [keyfile [options]]\", found %s; refusing to "
-                                  "rewrite %s", path, l.number, n > 4 ? "more than 4 fields" : "1 field", path);
+                        log_error(
+                                "%s:%u: expected \"name device [keyfile [options]]\", found %s; refusing to "
+                                "rewrite %s",
+                                path, l.number, n > 4 ? "more than 4 fields" : "1 field", path);
                         r = -EBADMSG;
                         goto fail;
                 }

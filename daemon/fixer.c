@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <stddef.h>
+
 #include "devname.h"
 #include "fixer.h"
 #include "util.h"
@@ -108,6 +110,21 @@ static int spell(const Device *d, const char *tag, const char *dir, const char *
         return k < 0 ? -ENOMEM : 1;
 }
 
+/* Whether no other present device carries the same identifier: only then may a file name it. */
+static bool identifier_unique(const FixerContext *c, const Device *d, size_t offset) {
+        const char *want = *(char *const *) ((const char *) d + offset);
+
+        if (!want)
+                return false;
+        for (size_t i = 0; c->new &&i < c->new->n; i++) {
+                const Device *o = &c->new->devices[i];
+                const char *have = *(char *const *) ((const char *) o + offset);
+                if (o != d && have && streq(have, want))
+                        return false;
+        }
+        return true;
+}
+
 int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
         DeviceSyntax syntax, char **ret) {
         _cleanup_free_ char *name = NULL;
@@ -133,12 +150,20 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
         d = e->new;
 
         if (c->form == REWRITE_UUID) {
-                if (d->uuid)
+                if (identifier_unique(c, d, offsetof(Device, uuid)))
                         return spell(d, "UUID", "by-uuid", d->uuid, syntax, ret);
-                if (d->label)
+                if (identifier_unique(c, d, offsetof(Device, label)))
                         return spell(d, "LABEL", "by-label", d->label, syntax, ret);
-                if (d->partuuid)
+                if (identifier_unique(c, d, offsetof(Device, partuuid)))
                         return spell(d, "PARTUUID", "by-partuuid", d->partuuid, syntax, ret);
+                if (d->uuid || d->label || d->partuuid) {
+                        /* A cloned disk: what the file would say names more than one device. */
+                        log_error("%s: %s is %s, and its identifiers are also on another device (a cloned "
+                                  "disk?); "
+                                  "refusing to guess",
+                                where, ref, d->name);
+                        return -ENXIO;
+                }
                 r = plan_warn(c->plan,
                         "%s: %s has no UUID, LABEL or PARTUUID; naming it /dev/%s, which may change "
                         "from one boot to the next",
@@ -161,6 +186,10 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
 
 size_t fields_split(const char *line, size_t len, Span *spans, size_t max) {
         size_t n = 0, i = 0;
+
+        /* A CRLF file: the \r belongs to no field. */
+        while (len > 0 && line[len - 1] == '\r')
+                len--;
 
         while (i < len && n < max) {
                 while (i < len && (line[i] == ' ' || line[i] == '\t'))

@@ -31,8 +31,15 @@ typedef enum DeviceSyntax {
 typedef struct FixerContext {
         int rootfd;
         const Inventory *old; /* the old devices, for by-id links */
+        const Inventory *new; /* the devices present now: an identifier must name one of them only */
         const Mapping *mapping; /* NULL during the scan pass */
         RewriteForm form;
+        /*
+         * The guest came from Xen: a snapshot or blkid cache of xvd disks, or
+         * files that name them. Console fixers only act then: hvc0 is also the
+         * console of virtio-console, ppc64 and arm64 guests.
+         */
+        bool from_xen;
         Plan *plan;
         Reference *refs; /* collected during the scan pass */
         size_t n_refs;

@@ -552,7 +552,10 @@ int inventory_load_snapshot(int rootfd, Inventory *inv) {
         char *line, *next;
         int r;
 
-        r = read_full_at(rootfd, SNAPSHOT_FILE, &text, NULL);
+        _cleanup_close_ int statefd = root_open_dir(rootfd, "/" SNAPSHOT_DIR, false);
+        if (statefd < 0)
+                return statefd;
+        r = read_full_at(statefd, "snapshot", &text, NULL);
         if (r < 0)
                 return r;
 
@@ -644,10 +647,11 @@ int inventory_save_snapshot(int rootfd, const Inventory *inv) {
                         return r;
         }
 
-        r = mkdir_p_at(rootfd, SNAPSHOT_DIR, 0755);
-        if (r < 0)
-                return r;
-        return write_file_atomic_at(rootfd, SNAPSHOT_FILE, b.data, b.len, 0644);
+        /* Through a descriptor of the folder, resolved inside the root: a link never leads out. */
+        _cleanup_close_ int statefd = root_open_dir(rootfd, "/" SNAPSHOT_DIR, true);
+        if (statefd < 0)
+                return statefd;
+        return write_file_atomic_at(statefd, "snapshot", b.data, b.len, 0644);
 }
 
 /*

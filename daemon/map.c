@@ -161,6 +161,18 @@ static int map_by_identity(Builder *b, const char *name, const Device *old) {
                 if (isempty(want))
                         continue;
 
+                /* Two old devices with one identity: whichever copy survived, the other is lost. */
+                for (size_t i = 0; i < b->old->n; i++) {
+                        const Device *o = &b->old->devices[i];
+                        const char *have = *(char *const *) ((const char *) o + keys[k].offset);
+                        if (o != old && have && streq(have, want))
+                                return complain(b, name,
+                                               "%s %s was on both %s and %s under Xen; refusing to guess",
+                                               keys[k].what, want, old->name, o->name) < 0
+                                        ? -ENOMEM
+                                        : 1;
+                }
+
                 for (size_t i = 0; i < b->new->n; i++) {
                         const Device *d = &b->new->devices[i];
                         const char *have = *(char *const *) ((const char *) d + keys[k].offset);
@@ -324,6 +336,29 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
                                         b->entries[e].old_name, map_method_to_string(b->entries[e].method));
                                 goto next;
                         }
+                /* A sibling found by its identity says where this old disk went now. */
+                for (size_t e = 0; e < b->n; e++) {
+                        DevName me, sib, sib_new, target;
+                        if (devname_parse(p->name, &me) < 0 ||
+                                devname_parse(b->entries[e].old_name, &sib) < 0 ||
+                                devname_parse(b->entries[e].new->name, &sib_new) < 0 ||
+                                devname_parse(p->target->name, &target) < 0)
+                                continue;
+                        if (!streq(sib.prefix, me.prefix) || sib.disk != me.disk)
+                                continue;
+                        if (units[p->unit].part != 0 && units[p->unit].part != sib.part)
+                                continue; /* a partition exported alone: its own unit */
+                        if (streq(sib_new.prefix, target.prefix) && sib_new.disk == target.disk)
+                                continue;
+                        r = note(&errors, &n_errors,
+                                "%s (%s): the order rule gives %s, but %s, on the same Xen disk, is %s by "
+                                "its %s; "
+                                "refusing to guess",
+                                p->name, ref ? ref->where : "snapshot", p->target->name,
+                                b->entries[e].old_name, b->entries[e].new->name,
+                                map_method_to_string(b->entries[e].method));
+                        goto next;
+                }
                 for (size_t j = 0; j < b->n_refs && r >= 0; j++) {
                         const Reference *x = &b->refs[j];
                         if (!streq(x->name, p->name) || !type_is_checkable(x->type))

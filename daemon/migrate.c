@@ -78,6 +78,13 @@ static int load_old(Migration *m) {
         return 0;
 }
 
+/* "migratectl arm" ran under Xen: the record says so even when every file already uses UUID=. */
+static bool armed_under_xen(int rootfd) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+
+        return state_load(rootfd, &rec) >= 0 && streq_ptr(rec.hypervisor, "xen");
+}
+
 static int run_fixers(FixerContext *c) {
         for (const Fixer *const *f = fixer_table; *f; f++) {
                 int r = (*f)->run(c);
@@ -98,8 +105,9 @@ static int push_all(char ***dst, size_t *n, char **src) {
 
 int migration_plan(Migration *m, const MigrateOptions *o) {
         _cleanup_(plan_done) Plan scratch = {};
-        _cleanup_(fixer_context_done)
-                FixerContext c = { .rootfd = m->rootfd, .old = &m->old, .form = o->form, .plan = &scratch };
+        _cleanup_(fixer_context_done) FixerContext c = {
+                .rootfd = m->rootfd, .old = &m->old, .new = &m->new, .form = o->form, .plan = &scratch
+        };
         _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
         int r;
 
@@ -128,6 +136,7 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
 
         c.mapping = &m->mapping;
         c.plan = &m->plan;
+        c.from_xen = m->old.n > 0 || c.n_refs > 0 || armed_under_xen(m->rootfd);
         r = run_fixers(&c);
         if (r < 0)
                 return r;

@@ -56,6 +56,15 @@ int root_chase(int rootfd, const char *path, ChaseFlags flags, char **ret) {
                 memmove(todo, p + len, strlen(p + len) + 1);
                 last = todo[strspn(todo, "/")] == 0;
 
+                if (streq(comp, ".") || streq(comp, "..")) {
+                        /* Like the kernel: "file/." and "file/.." are not folders. */
+                        struct stat st;
+                        if (fstatat(rootfd, root_rel(done.data), &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                                !S_ISDIR(st.st_mode)) {
+                                r = -ENOTDIR;
+                                goto fail;
+                        }
+                }
                 if (streq(comp, "."))
                         continue;
                 if (streq(comp, "..")) {
@@ -90,6 +99,14 @@ int root_chase(int rootfd, const char *path, ChaseFlags flags, char **ret) {
                                 goto fail;
                         }
                         /* Not a link (or the missing last component): take it as it is. */
+                        if (!last && errno == EINVAL) {
+                                struct stat st;
+                                if (fstatat(rootfd, root_rel(candidate), &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                                        !S_ISDIR(st.st_mode)) {
+                                        r = -ENOTDIR;
+                                        goto fail;
+                                }
+                        }
                         buf_done(&done);
                         r = buf_puts(&done, candidate);
                         if (r < 0)
@@ -126,6 +143,75 @@ fail:
         return r;
 }
 
+/* Make the missing folder @canonical (its parent exists and is canonical). */
+static int mkdir_in_parent(int rootfd, const char *canonical, mode_t mode) {
+        _cleanup_free_ char *parent = NULL;
+        _cleanup_close_ int pfd = -1;
+        const char *slash = strrchr(canonical, '/');
+
+        parent = slash == canonical ? strdup("/") : strndup(canonical, (size_t) (slash - canonical));
+        if (!parent)
+                return -ENOMEM;
+        pfd = root_open(rootfd, parent, O_RDONLY | O_DIRECTORY, 0);
+        if (pfd < 0)
+                return pfd;
+        if (mkdirat(pfd, slash + 1, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int root_mkdir_p(int rootfd, const char *path, mode_t mode) {
+        _cleanup_free_ char *done = strdup("/");
+        const char *p = path;
+
+        if (!done)
+                return -ENOMEM;
+        for (;;) {
+                _cleanup_free_ char *next = NULL, *canonical = NULL;
+                _cleanup_close_ int fd = -1;
+                size_t len;
+                int r;
+
+                p += strspn(p, "/");
+                len = strcspn(p, "/");
+                if (len == 0)
+                        return 0;
+                if (asprintf(&next, "%s/%.*s", done, (int) len, p) < 0)
+                        return -ENOMEM;
+                p += len;
+
+                r = root_chase(rootfd, next, 0, &canonical);
+                if (r < 0)
+                        return r;
+                fd = root_open(rootfd, canonical, O_RDONLY | O_DIRECTORY, 0);
+                if (fd == -ENOENT) {
+                        r = mkdir_in_parent(rootfd, canonical, mode);
+                        if (r < 0)
+                                return r;
+                        fd = root_open(rootfd, canonical, O_RDONLY | O_DIRECTORY, 0);
+                }
+                if (fd < 0)
+                        return fd;
+                free(done);
+                done = TAKE_PTR(canonical);
+        }
+}
+
+int root_open_dir(int rootfd, const char *path, bool create) {
+        _cleanup_free_ char *canonical = NULL;
+        int r;
+
+        if (create) {
+                r = root_mkdir_p(rootfd, path, 0755);
+                if (r < 0)
+                        return r;
+        }
+        r = root_chase(rootfd, path, 0, &canonical);
+        if (r < 0)
+                return r;
+        return root_open(rootfd, canonical, O_RDONLY | O_DIRECTORY, 0);
+}
+
 int root_open(int rootfd, const char *path, int flags, mode_t mode) {
         struct open_how how = {
                 .flags = (unsigned) (flags | O_CLOEXEC),
@@ -153,7 +239,8 @@ int root_read_file(int rootfd, const char *path, char **ret_canonical, char **re
         r = root_chase(rootfd, path, 0, &canonical);
         if (r < 0)
                 return r;
-        fd = root_open(rootfd, canonical, O_RDONLY | O_NOCTTY, 0);
+        /* O_NONBLOCK: a FIFO must not hang us before the type check. */
+        fd = root_open(rootfd, canonical, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
         if (fd < 0)
                 return fd;
         if (fstat(fd, &st) < 0)

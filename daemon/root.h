@@ -44,6 +44,24 @@ int root_open(int rootfd, const char *path, int flags, mode_t mode);
  */
 int root_read_file(int rootfd, const char *path, char **ret_canonical, char **ret_data, size_t *ret_size);
 
+/**
+ * root_mkdir_p() - make folder @path and its missing parents inside the
+ * root (mode @mode), following links the way root_chase() does, so nothing
+ * is ever made outside the root.
+ * Return: 0, -ENOTDIR when something on the way is not a folder, another
+ * negative errno.
+ */
+int root_mkdir_p(int rootfd, const char *path, mode_t mode);
+
+/**
+ * root_open_dir() - open folder @path (chased) inside the root, making it
+ * first (0755 parents, 0700 for the folder itself... as root_mkdir_p with
+ * 0755) when @create.
+ * Return: a file descriptor, -ENOENT when missing and not @create, another
+ * negative errno.
+ */
+int root_open_dir(int rootfd, const char *path, bool create);
+
 /* The path relative to the root's fd: "/etc/fstab" → "etc/fstab", "/" → ".". */
 const char *root_rel(const char *canonical);
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "root.h"
 #include "state.h"
 
 static const char *const migration_state_table[_MIGRATION_STATE_MAX] = {
@@ -395,7 +396,10 @@ int state_load(int rootfd, StateRecord *ret) {
         size_t size, len;
         int r;
 
-        r = read_full_at(rootfd, STATE_FILE, &text, &size);
+        _cleanup_close_ int statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
+        if (statefd < 0)
+                return statefd;
+        r = read_full_at(statefd, "state", &text, &size);
         if (r < 0)
                 return r;
 
@@ -419,10 +423,11 @@ int state_save(int rootfd, const StateRecord *rec) {
         r = state_format(rec, &text);
         if (r < 0)
                 return r;
-        r = mkdir_p_at(rootfd, STATE_DIR, 0755);
-        if (r < 0)
-                return r;
-        return write_file_atomic_at(rootfd, STATE_FILE, text, strlen(text), 0644);
+        /* Through a descriptor of the folder, resolved inside the root: a link never leads out. */
+        _cleanup_close_ int statefd = root_open_dir(rootfd, "/" STATE_DIR, true);
+        if (statefd < 0)
+                return statefd;
+        return write_file_atomic_at(statefd, "state", text, strlen(text), 0644);
 }
 
 static void json_object_putp(struct json_object **o) {

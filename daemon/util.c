@@ -313,8 +313,12 @@ unsigned long long now_usec(void) {
 }
 
 int mkdir_p_at(int dirfd, const char *path, unsigned mode) {
-        _cleanup_free_ char *p = strdup(path);
+        _cleanup_free_ char *p = NULL;
+        struct stat st;
 
+        if (isempty(path))
+                return -ENOENT;
+        p = strdup(path);
         if (!p)
                 return -ENOMEM;
         for (char *s = p + 1;; s++) {
@@ -322,8 +326,14 @@ int mkdir_p_at(int dirfd, const char *path, unsigned mode) {
                 if (*s != '/' && !end)
                         continue;
                 *s = 0;
-                if (mkdirat(dirfd, p, mode) < 0 && errno != EEXIST)
-                        return -errno;
+                if (mkdirat(dirfd, p, mode) < 0) {
+                        if (errno != EEXIST)
+                                return -errno;
+                        if (fstatat(dirfd, p, &st, 0) < 0)
+                                return -errno;
+                        if (!S_ISDIR(st.st_mode))
+                                return end ? -EEXIST : -ENOTDIR;
+                }
                 if (end)
                         break;
                 *s = '/';
