@@ -3,6 +3,8 @@
 #include <fcntl.h>
 
 #include "apply.h"
+#include "links.h"
+#include "root.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -22,6 +24,8 @@ void migration_done(Migration *m) {
 int migration_open(Migration *m, const MigrateOptions *o) {
         const char *root = o->root ?: "/";
         bool offline = !streq(root, "/");
+        _cleanup_close_ int livefd = -1;
+        int detectfd;
 
         *m = (Migration){ .rootfd = -1 };
         m->root = strdup(root);
@@ -31,15 +35,23 @@ int migration_open(Migration *m, const MigrateOptions *o) {
         if (m->rootfd < 0)
                 return log_error_errno(-errno, "%s: cannot open the root: %m", root);
 
+        detectfd = m->rootfd;
+        if (o->detect_live && offline) {
+                livefd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (livefd < 0)
+                        return log_error_errno(-errno, "/: cannot open: %m");
+                detectfd = livefd;
+                offline = false;
+        }
         if (o->hypervisor != _HYPERVISOR_INVALID)
                 m->detection.hypervisor = o->hypervisor;
         else {
                 /* The build machine's CPU says nothing about an offline image. */
-                int r = detect_hypervisor(m->rootfd, offline ? NULL : cpuid_native, &m->detection);
+                int r = detect_hypervisor(detectfd, offline ? NULL : cpuid_native, &m->detection);
                 if (r < 0)
                         return log_error_errno(r, "cannot detect the hypervisor: %s", strerror(-r));
         }
-        if (detect_mode(m->rootfd, &m->detection) < 0)
+        if (detect_mode(detectfd, &m->detection) < 0)
                 log_debug("cannot tell the disk and network mode, ignoring");
         return 0;
 }
@@ -179,6 +191,9 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
         r = inventory_save_snapshot(m->rootfd, &m->old);
         if (r < 0)
                 return log_error_errno(r, "cannot write the snapshot: %s", strerror(-r));
+        r = links_save_rules(m->rootfd, &m->old);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s: %s", LINKS_RULES_FILE, strerror(-r));
 
         rec.state = MIGRATION_ARMED;
         rec.started_usec = now_usec();
@@ -324,4 +339,80 @@ int migration_rollback(Migration *m, const MigrateHooks *h) {
         if (h && h->state)
                 h->state(MIGRATION_ROLLED_BACK, h->userdata);
         return 0;
+}
+
+bool kernel_says_off(void) {
+        _cleanup_free_ char *line = NULL;
+        const char *env = getenv("KVMIGRATE_PROC_CMDLINE");
+        size_t pos = 0;
+
+        if (env)
+                line = strdup(env);
+        else if (read_line_at(AT_FDCWD, "/proc/cmdline", &line) < 0)
+                return false;
+        if (!line)
+                return false;
+        while (line[pos]) {
+                size_t len;
+
+                pos += strspn(line + pos, " \t");
+                len = strcspn(line + pos, " \t");
+                if (len == strlen("kvmigrate=off") && strncmp(line + pos, "kvmigrate=off", len) == 0)
+                        return true;
+                pos += len;
+        }
+        return false;
+}
+
+int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+        _cleanup_free_ char *off = NULL;
+        int r;
+
+        if (kernel_says_off())
+                return MIGRATE_DISABLED;
+        if (root_chase(m->rootfd, MIGRATE_DISABLED_FILE, 0, &off) >= 0 &&
+                faccessat(m->rootfd, root_rel(off), F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
+                return MIGRATE_DISABLED;
+
+        if (m->detection.hypervisor == HYPERVISOR_XEN) {
+                /* A dom0 is the host, not a guest to move. */
+                if (m->detection.xen_dom0)
+                        return MIGRATE_NOT_NEEDED;
+                return migration_arm(m, o);
+        }
+        if (!hypervisor_is_kvm_like(m->detection.hypervisor))
+                return MIGRATE_NOT_NEEDED;
+
+        r = state_load(m->rootfd, &rec);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r >= 0 &&
+                (rec.state == MIGRATION_DONE || rec.state == MIGRATION_DEGRADED ||
+                        rec.state == MIGRATION_ROLLED_BACK))
+                return MIGRATE_ALREADY;
+        return migration_run(m, o, h);
+}
+
+int migration_clean(Migration *m) {
+        _cleanup_close_ int statefd = -1;
+        _cleanup_free_ char *keep = NULL;
+        int r;
+
+        r = links_remove_rules(m->rootfd);
+        if (r < 0)
+                return log_error_errno(r, "cannot remove %s: %s", LINKS_RULES_FILE, strerror(-r));
+        statefd = root_open_dir(m->rootfd, "/" STATE_DIR, false);
+        if (statefd == -ENOENT)
+                return 0;
+        if (statefd < 0)
+                return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, strerror(-statefd));
+        if (asprintf(&keep, "backup.cleaned-%llu", now_usec()) < 0)
+                return -ENOMEM;
+        if (renameat(statefd, "backup", statefd, keep) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "/%s/backup: cannot keep: %m", STATE_DIR);
+        for (const char *const *f = (const char *const[]){ "state", "snapshot", NULL }; *f; f++)
+                if (unlinkat(statefd, *f, 0) < 0 && errno != ENOENT)
+                        return log_error_errno(-errno, "/%s/%s: cannot remove: %m", STATE_DIR, *f);
+        return fsync(statefd) < 0 ? -errno : 0;
 }

@@ -14,12 +14,21 @@
 #include "state.h"
 
 #define MIGRATE_NOT_NEEDED 1 /* not running under a KVM-like hypervisor: nothing to do */
+#define MIGRATE_DISABLED 2 /* /etc/kvmigrate.disabled or kvmigrate=off */
+#define MIGRATE_ALREADY 3 /* a migration already happened here (or was rolled back, or half done) */
+
+#define MIGRATE_DISABLED_FILE "/etc/kvmigrate.disabled"
 
 typedef struct MigrateOptions {
         const char *root; /* "/" for the running system */
         char **disks; /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
         Hypervisor hypervisor; /* _HYPERVISOR_INVALID: detect */
         RewriteForm form;
+        /*
+         * Detect the hypervisor from the running system even when @root is
+         * elsewhere: the initramfs migrates /sysroot, whose /sys is empty.
+         */
+        bool detect_live;
 } MigrateOptions;
 
 typedef struct Migration {
@@ -85,6 +94,30 @@ int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h);
  * Return: 0, -ENOENT when there is no backup, another negative errno (logged).
  */
 int migration_rollback(Migration *m, const MigrateHooks *h);
+
+/**
+ * migration_boot() - what every boot does, cheaply: nothing when switched
+ * off; under Xen, refresh the snapshot and the compatibility links; under
+ * KVM, migrate once. A record that says done, degraded or rolled-back ends
+ * it at once (a clone of a migrated template does not run again); a failed
+ * run changed nothing, so it is tried again.
+ * Return: 0 (migrated, or armed under Xen), MIGRATE_NOT_NEEDED,
+ * MIGRATE_DISABLED, MIGRATE_ALREADY, or what migration_run() returns.
+ */
+int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h);
+
+/**
+ * migration_clean() - forget this guest's migration, like "cloud-init clean"
+ * for a template: the record, the snapshot and the compatibility links go;
+ * the backups are kept, renamed backup.cleaned-USEC. The next boot under
+ * Xen arms it again.
+ * Return: 0, or a negative errno (logged).
+ */
+int migration_clean(Migration *m);
+
+/* Whether the kernel command line (/proc/cmdline, or $KVMIGRATE_PROC_CMDLINE for tests) says kvmigrate=off.
+ */
+bool kernel_says_off(void);
 
 /* Probe the disks the options name, or enumerate them. */
 int migration_probe_new(const MigrateOptions *o, Inventory *inv);

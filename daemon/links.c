@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+
+#include "links.h"
+#include "root.h"
+#include "util.h"
+
+/* udev compares with glob patterns: a value with glob or quote characters cannot be matched literally. */
+static bool udev_literal(const char *s) {
+        return s && *s && !strpbrk(s, "\"*?[]|\\\n");
+}
+
+/* udev's ID_FS_LABEL_ENC: unsafe bytes as \xHH, the way the by-label links are named. */
+static char *label_enc(const char *s) {
+        Buf b = {};
+
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                int r = (*p > ' ' && *p < 0x7f && *p != '/' && *p != '\\' && *p != '"' && *p != '*' &&
+                                *p != '?' && *p != '[' && *p != ']' && *p != '|')
+                        ? buf_append(&b, p, 1)
+                        : buf_printf(&b, "\\x%02x", *p);
+                if (r < 0) {
+                        buf_done(&b);
+                        return NULL;
+                }
+        }
+        return buf_steal(&b);
+}
+
+static int format_rule(Buf *b, const Device *d) {
+        _cleanup_free_ char *enc = NULL;
+
+        if (udev_literal(d->uuid))
+                return buf_printf(b, "ENV{ID_FS_UUID}==\"%s\", SYMLINK+=\"%s\"\n", d->uuid, d->name);
+        if (d->label) {
+                enc = label_enc(d->label);
+                if (!enc)
+                        return -ENOMEM;
+                /* \xHH in a rule value is udev's own escape: keep it out of the glob. */
+                if (!strchr(enc, '\\'))
+                        return buf_printf(
+                                b, "ENV{ID_FS_LABEL_ENC}==\"%s\", SYMLINK+=\"%s\"\n", enc, d->name);
+        }
+        if (udev_literal(d->partuuid))
+                return buf_printf(
+                        b, "ENV{ID_PART_ENTRY_UUID}==\"%s\", SYMLINK+=\"%s\"\n", d->partuuid, d->name);
+        if (udev_literal(d->ptuuid))
+                return buf_printf(b,
+                        "ENV{DEVTYPE}==\"disk\", ENV{ID_PART_TABLE_UUID}==\"%s\", SYMLINK+=\"%s\"\n",
+                        d->ptuuid, d->name);
+        return buf_printf(b, "# %s: no identity was recorded, no link\n", d->name);
+}
+
+int links_format_rules(const Inventory *snapshot, char **ret) {
+        Buf b = {};
+        int r;
+
+        r = buf_puts(&b,
+                "# /dev/xvd* compatibility links for a guest moved from Xen to KVM, written by\n"
+                "# \"migratectl arm\" from the devices it recorded under Xen. Generated: do not edit.\n"
+                "SUBSYSTEM!=\"block\", GOTO=\"kvmigrate_end\"\n"
+                "ACTION==\"remove\", GOTO=\"kvmigrate_end\"\n"
+                "KERNEL==\"xvd*\", GOTO=\"kvmigrate_end\"\n"
+                "\n");
+        for (size_t i = 0; i < snapshot->n && r >= 0; i++)
+                if (startswith(snapshot->devices[i].name, "xvd"))
+                        r = format_rule(&b, &snapshot->devices[i]);
+        if (r >= 0)
+                r = buf_puts(&b, "\nLABEL=\"kvmigrate_end\"\n");
+        if (r < 0) {
+                buf_done(&b);
+                return r;
+        }
+        *ret = buf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int links_save_rules(int rootfd, const Inventory *snapshot) {
+        _cleanup_free_ char *text = NULL, *old = NULL;
+        _cleanup_close_ int dfd = -1;
+        const char *name = strrchr(LINKS_RULES_FILE, '/') + 1;
+        int r;
+
+        r = links_format_rules(snapshot, &text);
+        if (r < 0)
+                return r;
+        dfd = root_open_dir(rootfd, "/etc/udev/rules.d", true);
+        if (dfd < 0)
+                return dfd;
+        if (read_full_at(dfd, name, &old, NULL) >= 0 && streq(old, text))
+                return 0;
+        r = write_file_atomic_at(dfd, name, text, strlen(text), 0644);
+        return r < 0 ? r : 1;
+}
+
+int links_remove_rules(int rootfd) {
+        _cleanup_close_ int dfd = -1;
+
+        dfd = root_open_dir(rootfd, "/etc/udev/rules.d", false);
+        if (dfd == -ENOENT)
+                return 0;
+        if (dfd < 0)
+                return dfd;
+        if (unlinkat(dfd, strrchr(LINKS_RULES_FILE, '/') + 1, 0) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}

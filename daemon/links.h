@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * links: /dev/xvd* compatibility links under KVM, for whatever nobody knew to
+ * rewrite (a script, a config outside the fixers' reach) and for the
+ * initramfs, which must find root=/dev/xvda before anything is migrated.
+ *
+ * The links come from udev rules written from the snapshot under Xen: each
+ * old device is matched by its recorded identity (UUID, LABEL, PARTUUID,
+ * PTUUID), never by letter, and only on a node whose kernel name is not
+ * xvd*, so the rules do nothing while the guest still runs on Xen.
+ */
+
+#include "inventory.h"
+
+#define LINKS_RULES_FILE "/etc/udev/rules.d/70-kvmigrate-xvd.rules"
+
+/**
+ * links_format_rules() - the udev rules for the old devices of @snapshot.
+ * A device with no identity, or one whose identity udev cannot match
+ * literally, gets no rule.
+ * Return: 0 and a newly allocated text in @ret, or -ENOMEM.
+ */
+int links_format_rules(const Inventory *snapshot, char **ret);
+
+/**
+ * links_save_rules() - write LINKS_RULES_FILE below @rootfd when its content
+ * differs (atomically; the folder is made inside the root if missing).
+ * Return: 1 when written, 0 when already current, a negative errno.
+ */
+int links_save_rules(int rootfd, const Inventory *snapshot);
+
+/**
+ * links_remove_rules() - remove LINKS_RULES_FILE below @rootfd.
+ * Return: 0 (also when absent), or a negative errno.
+ */
+int links_remove_rules(int rootfd);

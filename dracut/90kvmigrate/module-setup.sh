@@ -1,0 +1,31 @@
+#!/bin/bash
+# dracut module: migrate a guest moved from Xen to KVM before switch-root.
+#
+# The initramfs gets migratectl (and the libraries it links), the udev rules
+# "migratectl arm" wrote from the Xen snapshot (so root=/dev/xvda resolves
+# to the new node by identity), and the drivers a KVM guest needs even when
+# the initramfs was built host-only on Xen. Before switch-root, the real root
+# is migrated, so its fstab generator already sees the fixed fstab.
+
+check() {
+        require_binaries migratectl || return 1
+        return 0
+}
+
+depends() {
+        echo udev-rules
+        return 0
+}
+
+installkernel() {
+        # Not host-only: these are for the hypervisor the guest is going to.
+        hostonly='' instmods virtio_pci virtio_scsi virtio_blk virtio_net sd_mod \
+                ata_piix ata_generic e1000 8250 serial_8250
+}
+
+install() {
+        inst_binary migratectl
+        [ -e /etc/udev/rules.d/70-kvmigrate-xvd.rules ] && inst_rules /etc/udev/rules.d/70-kvmigrate-xvd.rules
+        [ -e /etc/kvmigrate.disabled ] && inst_simple /etc/kvmigrate.disabled
+        inst_hook pre-pivot 90 "$moddir/kvmigrate-pre-pivot.sh"
+}
