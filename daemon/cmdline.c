@@ -59,7 +59,7 @@ static int device_arg(
         int r;
 
         *ret = NULL;
-        r = fixer_rewrite_device(c, value, NULL, where, SYNTAX_TAG, &spelled);
+        r = fixer_rewrite_device(c, value, NULL, where, SYNTAX_KERNEL, &spelled);
         if (r <= 0 || !spelled)
                 return r;
         if (initramfs || c->form == REWRITE_NAME) {
@@ -73,14 +73,23 @@ static int device_arg(
         e = mapping_find(c->mapping, name);
         if (!e)
                 return -ENXIO;
-        if (e->new->partition && e->new->partuuid)
+        if (e->new->partition && e->new->partuuid) {
+                /* The kernel takes the first partition it finds with it: it must be the only one. */
+                for (size_t i = 0; c->new &&i < c->new->n; i++)
+                        if (&c->new->devices[i] !=
+                                e->new &&streq_ptr(c->new->devices[i].partuuid, e->new->partuuid)) {
+                                log_error("%s: PARTUUID %s of %s is also on %s (a cloned disk?); refusing "
+                                          "to guess",
+                                        where, e->new->partuuid, e->new->name, c->new->devices[i].name);
+                                return -ENXIO;
+                        }
                 r = asprintf(ret, "%s=PARTUUID=%s", key, e->new->partuuid);
-        else {
+        } else {
                 r = plan_warn(c->plan,
-                        "%s: %s=/dev/%s: a kernel without an initramfs cannot find a whole disk by UUID, "
-                        "and sd "
-                        "names may change from one boot to the next",
-                        where, key, e->new->name);
+                        "%s: %s=/dev/%s: a kernel without an initramfs cannot find %s by UUID, and sd names "
+                        "may change from one boot to the next",
+                        where, key, e->new->name,
+                        e->new->partition ? "a partition without a PARTUUID" : "a whole disk");
                 if (r < 0)
                         return r;
                 r = asprintf(ret, "%s=/dev/%s", key, e->new->name);
@@ -88,19 +97,26 @@ static int device_arg(
         return r < 0 ? -ENOMEM : 1;
 }
 
+/* Only a Xen guest's hvc0 moves: it is also the native console of ppc64 and arm64 guests. */
+static bool console_moves(const FixerContext *c) {
+#if defined(__x86_64__) || defined(__i386__)
+        return c->from_xen;
+#else
+        (void) c;
+        return false;
+#endif
+}
+
 int cmdline_rewrite(
         FixerContext *c, const char *args, size_t len, const char *where, bool initramfs, char **ret) {
-        bool console_ok = c->from_xen;
+        bool console_ok = console_moves(c);
         bool have_serial = has_token_prefix(args, len, "console=ttyS0");
-        bool changed = false;
+        bool changed = false, kept_any = false;
         size_t pos = 0, copied = 0;
         Buf out = {};
         Span t;
         int r = 0;
 
-#if !defined(__x86_64__) && !defined(__i386__)
-        console_ok = false; /* hvc0 is the native console of ppc64 and arm64 guests */
-#endif
         *ret = NULL;
 
         while (r >= 0 && next_token(args, len, &pos, &t)) {
@@ -132,15 +148,21 @@ int cmdline_rewrite(
                 } else if (startswith(token, "xencons=") && console_ok)
                         drop = true;
 
-                if (!repl && !drop)
+                if (!repl && !drop) {
+                        kept_any = true;
                         continue;
+                }
                 changed = true;
                 if (drop) {
-                        /* Take the blanks before the argument with it (after it, for the first one). */
+                        /*
+                         * Take the blanks before the argument with it; for one with nothing kept before it,
+                         * the blanks after it, so that what leads the line (its first blank) stays.
+                         */
                         size_t from = t.start, to = t.start + t.len;
-                        while (from > copied && (args[from - 1] == ' ' || args[from - 1] == '\t'))
-                                from--;
-                        if (from == 0)
+                        if (kept_any)
+                                while (from > copied && (args[from - 1] == ' ' || args[from - 1] == '\t'))
+                                        from--;
+                        else
                                 while (to < len && (args[to] == ' ' || args[to] == '\t'))
                                         to++;
                         r = buf_append(&out, args + copied, from - copied);
@@ -151,8 +173,11 @@ int cmdline_rewrite(
                         if (r >= 0)
                                 r = buf_puts(&out, repl);
                         copied = t.start + t.len;
+                        kept_any = true;
                 }
         }
+        if (r > 0)
+                r = 0; /* device_arg()'s "it was an old device" is not this function's business */
         if (r >= 0 && changed)
                 r = buf_append(&out, args + copied, len - copied);
         if (r < 0 || !changed) {
