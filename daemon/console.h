@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * console: what the console fixers (getty, inittab, upstart, runit) share,
+ * defined in fix-inittab.c: finding a Xen console word (hvc0, xvc0) and
+ * moving a getty command line to ttyS0 with a speed that suits a serial line.
+ */
+
+#include <stdbool.h>
+
+#include "fixer.h"
+
+enum {
+        GETTY_OTHER, /* not a getty on a Xen console */
+        GETTY_XEN, /* a getty on hvc0/xvc0: edits proposed */
+        GETTY_SERIAL, /* a getty on ttyS0 already */
+};
+
+/* The next hvc0/xvc0 word of @p (@len bytes) from *@pos on; false when there is none. */
+bool xen_console_next(const char *p, size_t len, size_t *pos, Span *ret);
+
+/* @p with every Xen console word replaced by ttyS0; newly allocated, its length in @ret_len. NULL: no
+ * memory. */
+char *xen_console_replace(const char *p, size_t len, size_t *ret_len);
+
+/**
+ * getty_command_fix() - the edits that move the getty command in @l (from
+ * byte @start) to ttyS0; @edits must have room for 2, their count in @ret_n.
+ * Return: GETTY_OTHER, GETTY_XEN or GETTY_SERIAL, or a negative errno.
+ */
+int getty_command_fix(
+        FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edits, size_t *ret_n);
