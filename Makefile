@@ -60,7 +60,8 @@ tests: $(TESTS)
 # Build and test dependencies, from Debian's archive; skipped when present.
 DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsystemd-dev \
         libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux fdisk \
-        dbus systemd strace cppcheck clang-format valgrind man-db groff-base
+        dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
+        python3 qemu-system-x86 debootstrap zstd
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -86,10 +87,31 @@ format:
 clean:
 	rm -rf build build-asan tests/.work
 
+# Where Debian and Fedora expect things; pkg-config knows when the packages that own the folders are there.
+pcvar = $(or $(shell $(PKG_CONFIG) --variable=$(2) $(1) 2>/dev/null),$(3))
+SYSTEMDUNITDIR   ?= $(call pcvar,systemd,systemdsystemunitdir,/lib/systemd/system)
+SYSTEMDPRESETDIR ?= $(call pcvar,systemd,systemdsystempresetdir,/lib/systemd/system-preset)
+DBUSPOLICYDIR    ?= $(PREFIX)/share/dbus-1/system.d
+DBUSSERVICEDIR   ?= $(call pcvar,dbus-1,system_bus_services_dir,$(PREFIX)/share/dbus-1/system-services)
+DRACUTMODULEDIR  ?= $(call pcvar,dracut,dracutmodulesdir,$(PREFIX)/lib/dracut/modules.d)
+MANDIR           ?= $(PREFIX)/share/man
+LIBEXECDIR       ?= $(PREFIX)/lib/kvmigrate
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kvmigrate
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SYSTEMDPRESETDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
+		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)/var/lib/kvmigrate
 	install -m 0755 $(BUILDDIR)/migratectl $(DESTDIR)$(PREFIX)/bin/migratectl
-	install -m 0755 $(BUILDDIR)/migrated $(DESTDIR)$(PREFIX)/lib/kvmigrate/migrated
+	install -m 0755 $(BUILDDIR)/migrated $(DESTDIR)$(LIBEXECDIR)/migrated
+	install -m 0644 units/kvmigrate.service units/kvmigrate-migrated.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 units/90-kvmigrate.preset $(DESTDIR)$(SYSTEMDPRESETDIR)/
+	install -m 0644 units/org.kvmigrate.Migrate1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
+	install -m 0644 units/org.kvmigrate.Migrate1.service $(DESTDIR)$(DBUSSERVICEDIR)/
+	install -m 0755 dracut/90kvmigrate/module-setup.sh dracut/90kvmigrate/kvmigrate-pre-pivot.sh \
+		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate/
+	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
 .PHONY: all tests deps check demo bench format clean install
 .DELETE_ON_ERROR:

@@ -10,6 +10,17 @@ const Fixer *const fixer_table[] = {
         &fixer_fstab,
         &fixer_crypttab,
         &fixer_units,
+        &fixer_resume,
+        &fixer_grub_legacy,
+        &fixer_grub2,
+        &fixer_bls,
+        &fixer_extlinux,
+        &fixer_devicemap,
+        &fixer_getty,
+        &fixer_inittab,
+        &fixer_upstart,
+        &fixer_runit,
+        &fixer_securetty,
         NULL,
 };
 
@@ -102,11 +113,13 @@ static int spell(const Device *d, const char *tag, const char *dir, const char *
         int k;
 
         (void) d;
-        enc = syntax == SYNTAX_TAG ? fstab_escape(value) : udev_encode(value);
+        enc = syntax == SYNTAX_TAG      ? fstab_escape(value)
+                : syntax == SYNTAX_PATH ? udev_encode(value)
+                                        : strdup(value);
         if (!enc)
                 return -ENOMEM;
-        k = syntax == SYNTAX_TAG ? asprintf(ret, "%s=%s", tag, enc)
-                                 : asprintf(ret, "/dev/disk/%s/%s", dir, enc);
+        k = syntax == SYNTAX_PATH ? asprintf(ret, "/dev/disk/%s/%s", dir, enc)
+                                  : asprintf(ret, "%s=%s", tag, enc);
         return k < 0 ? -ENOMEM : 1;
 }
 
@@ -150,30 +163,48 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
         d = e->new;
 
         if (c->form == REWRITE_UUID) {
-                if (identifier_unique(c, d, offsetof(Device, uuid)))
-                        return spell(d, "UUID", "by-uuid", d->uuid, syntax, ret);
-                if (identifier_unique(c, d, offsetof(Device, label)))
-                        return spell(d, "LABEL", "by-label", d->label, syntax, ret);
-                if (identifier_unique(c, d, offsetof(Device, partuuid)))
-                        return spell(d, "PARTUUID", "by-partuuid", d->partuuid, syntax, ret);
-                if (d->uuid || d->label || d->partuuid) {
-                        /* A cloned disk: what the file would say names more than one device. */
+                /* The first identifier that names this device alone; one on two devices is a clone. */
+                bool clash = false;
+
+                if (d->uuid) {
+                        if (identifier_unique(c, d, offsetof(Device, uuid)))
+                                return spell(d, "UUID", "by-uuid", d->uuid, syntax, ret);
+                        clash = true;
+                }
+                /* A kernel command line cannot carry a blank, and nothing there undoes an escape. */
+                if (d->label && (syntax != SYNTAX_KERNEL || !strpbrk(d->label, " \t\n\"'\\"))) {
+                        if (identifier_unique(c, d, offsetof(Device, label)))
+                                return spell(d, "LABEL", "by-label", d->label, syntax, ret);
+                        clash = true;
+                }
+                if (d->partuuid) {
+                        if (identifier_unique(c, d, offsetof(Device, partuuid)))
+                                return spell(d, "PARTUUID", "by-partuuid", d->partuuid, syntax, ret);
+                        clash = true;
+                }
+                if (clash) {
                         log_error("%s: %s is %s, and its identifiers are also on another device (a cloned "
-                                  "disk?); "
-                                  "refusing to guess",
+                                  "disk?); refusing to guess",
                                 where, ref, d->name);
                         return -ENXIO;
                 }
-                r = plan_warn(c->plan,
-                        "%s: %s has no UUID, LABEL or PARTUUID; naming it /dev/%s, which may change "
-                        "from one boot to the next",
-                        where, d->name, d->name);
+                if (!d->uuid && !d->label && !d->partuuid)
+                        r = plan_warn(c->plan,
+                                "%s: %s has no UUID, LABEL or PARTUUID; naming it /dev/%s, which may change "
+                                "from "
+                                "one boot to the next",
+                                where, d->name, d->name);
+                else
+                        r = plan_warn(c->plan,
+                                "%s: the LABEL of %s cannot be written on a kernel command line; naming it "
+                                "/dev/%s, which may change from one boot to the next",
+                                where, d->name, d->name);
                 if (r < 0)
                         return r;
         } else {
                 r = plan_warn(c->plan,
-                        "--rewrite=name: sd names are not stable across boots (the root disk came up "
-                        "as sdb in 2 of 30 boots of a two-disk virtio-scsi guest); UUID= is safer");
+                        "--rewrite=name: sd names are not stable across boots (the root disk came up as sdb "
+                        "in 2 of 30 boots of a two-disk virtio-scsi guest); UUID= is safer");
                 if (r < 0)
                         return r;
         }

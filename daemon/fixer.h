@@ -19,6 +19,7 @@
 #include "plan.h"
 
 typedef enum RewriteForm {
+        _REWRITE_DEFAULT = -1, /* as /etc/kvmigrate.conf says (UUID when it says nothing) */
         REWRITE_UUID, /* stable identifiers: UUID=, LABEL=, PARTUUID= (the default) */
         REWRITE_NAME, /* plain /dev/sdX, on request: not stable from boot to boot */
 } RewriteForm;
@@ -26,6 +27,7 @@ typedef enum RewriteForm {
 typedef enum DeviceSyntax {
         SYNTAX_TAG, /* fstab, crypttab: "UUID=…" ("LABEL=a\040b" escaped for fstab) */
         SYNTAX_PATH, /* unit files, keyfiles: "/dev/disk/by-uuid/…" */
+        SYNTAX_KERNEL, /* a kernel command line: "UUID=…", never a label that would need escaping */
 } DeviceSyntax;
 
 typedef struct FixerContext {
@@ -54,6 +56,17 @@ typedef struct Fixer {
 extern const Fixer fixer_fstab;
 extern const Fixer fixer_crypttab;
 extern const Fixer fixer_units;
+extern const Fixer fixer_resume;
+extern const Fixer fixer_grub_legacy;
+extern const Fixer fixer_grub2;
+extern const Fixer fixer_bls;
+extern const Fixer fixer_extlinux;
+extern const Fixer fixer_devicemap;
+extern const Fixer fixer_getty;
+extern const Fixer fixer_inittab;
+extern const Fixer fixer_upstart;
+extern const Fixer fixer_runit;
+extern const Fixer fixer_securetty;
 
 /* Every fixer, in the order they run; NULL-terminated. */
 extern const Fixer *const fixer_table[];

@@ -651,6 +651,12 @@ int inventory_save_snapshot(int rootfd, const Inventory *inv) {
         _cleanup_close_ int statefd = root_open_dir(rootfd, "/" SNAPSHOT_DIR, true);
         if (statefd < 0)
                 return statefd;
+        /* Every Xen boot arms again: write (and fsync) only what changed. */
+        _cleanup_free_ char *old = NULL;
+        size_t old_size;
+        if (read_full_at(statefd, "snapshot", &old, &old_size) >= 0 && old_size == b.len &&
+                memcmp(old, b.data, b.len) == 0)
+                return 0;
         return write_file_atomic_at(statefd, "snapshot", b.data, b.len, 0644);
 }
 
@@ -862,4 +868,29 @@ int inventory_load_blkid_cache(int rootfd, Inventory *inv) {
                 return cache_parse(paths[i], text, inv);
         }
         return -ENOENT;
+}
+
+int inventory_wait_udev(unsigned long long timeout_usec) {
+        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        struct udev_queue *queue;
+        unsigned long long deadline = now_usec() + timeout_usec;
+        int r = 0;
+
+        if (access("/run/udev/control", F_OK) < 0)
+                return 0; /* no udev: nothing to wait for */
+        udev = udev_new();
+        if (!udev)
+                return -ENOMEM;
+        queue = udev_queue_new(udev);
+        if (!queue)
+                return -ENOMEM;
+        while (!udev_queue_get_queue_is_empty(queue)) {
+                if (now_usec() >= deadline) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                (void) usleep(20 * 1000);
+        }
+        udev_queue_unref(queue);
+        return r;
 }

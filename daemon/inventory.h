@@ -99,3 +99,11 @@ int inventory_save_snapshot(int rootfd, const Inventory *inv);
  * Return: 0, -ENOENT if neither file is there, another negative errno.
  */
 int inventory_load_blkid_cache(int rootfd, Inventory *inv);
+
+/**
+ * inventory_wait_udev() - wait until udev has processed every queued event
+ * (all disks are known and probed), at most @timeout_usec; at once when no
+ * udev runs.
+ * Return: 0, -ETIMEDOUT, or another negative errno.
+ */
+int inventory_wait_udev(unsigned long long timeout_usec);

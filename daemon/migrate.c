@@ -21,11 +21,35 @@ void migration_done(Migration *m) {
         *m = (Migration){ .rootfd = -1 };
 }
 
+/* Where am I: the options' word, else the signs below @detectfd. */
+static int detect_at(Migration *m, const MigrateOptions *o, int detectfd, bool live) {
+        if (o->hypervisor != _HYPERVISOR_INVALID)
+                m->detection.hypervisor = o->hypervisor;
+        else {
+                /* The build machine's CPU says nothing about an offline image. */
+                int r = detect_hypervisor(detectfd, live ? cpuid_native : NULL, &m->detection);
+                if (r < 0)
+                        return log_error_errno(r, "cannot detect the hypervisor: %s", strerror(-r));
+        }
+        if (detect_mode(detectfd, &m->detection) < 0)
+                log_debug("cannot tell the disk and network mode, ignoring");
+        return 0;
+}
+
+static int detect(Migration *m, const MigrateOptions *o, bool offline) {
+        if (o->detect_live && offline) {
+                /* At boot the running system says where we are, also for the initramfs's /sysroot. */
+                _cleanup_close_ int livefd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (livefd < 0)
+                        return log_error_errno(-errno, "/: cannot open: %m");
+                return detect_at(m, o, livefd, true);
+        }
+        return detect_at(m, o, m->rootfd, !offline);
+}
+
 int migration_open(Migration *m, const MigrateOptions *o) {
         const char *root = o->root ?: "/";
-        bool offline = !streq(root, "/");
-        _cleanup_close_ int livefd = -1;
-        int detectfd;
+        int r;
 
         *m = (Migration){ .rootfd = -1 };
         m->root = strdup(root);
@@ -35,25 +59,11 @@ int migration_open(Migration *m, const MigrateOptions *o) {
         if (m->rootfd < 0)
                 return log_error_errno(-errno, "%s: cannot open the root: %m", root);
 
-        detectfd = m->rootfd;
-        if (o->detect_live && offline) {
-                livefd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (livefd < 0)
-                        return log_error_errno(-errno, "/: cannot open: %m");
-                detectfd = livefd;
-                offline = false;
-        }
-        if (o->hypervisor != _HYPERVISOR_INVALID)
-                m->detection.hypervisor = o->hypervisor;
-        else {
-                /* The build machine's CPU says nothing about an offline image. */
-                int r = detect_hypervisor(detectfd, offline ? NULL : cpuid_native, &m->detection);
-                if (r < 0)
-                        return log_error_errno(r, "cannot detect the hypervisor: %s", strerror(-r));
-        }
-        if (detect_mode(detectfd, &m->detection) < 0)
-                log_debug("cannot tell the disk and network mode, ignoring");
-        return 0;
+        r = config_load(m->rootfd, &m->config);
+        if (r < 0)
+                return r;
+        m->form = o->form == _REWRITE_DEFAULT ? m->config.rewrite : o->form;
+        return detect(m, o, !streq(root, "/"));
 }
 
 int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
@@ -118,7 +128,7 @@ static int push_all(char ***dst, size_t *n, char **src) {
 int migration_plan(Migration *m, const MigrateOptions *o) {
         _cleanup_(plan_done) Plan scratch = {};
         _cleanup_(fixer_context_done) FixerContext c = {
-                .rootfd = m->rootfd, .old = &m->old, .new = &m->new, .form = o->form, .plan = &scratch
+                .rootfd = m->rootfd, .old = &m->old, .new = &m->new, .form = m->form, .plan = &scratch
         };
         _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
         int r;
@@ -133,6 +143,8 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         if (r < 0)
                 return r;
 
+        /* What says Xen before any file is read; the files' own xvd names are added below. */
+        c.from_xen = m->old.n > 0 || armed_under_xen(m->rootfd);
         r = run_fixers(&c);
         if (r < 0)
                 return r;
@@ -148,7 +160,7 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
 
         c.mapping = &m->mapping;
         c.plan = &m->plan;
-        c.from_xen = m->old.n > 0 || c.n_refs > 0 || armed_under_xen(m->rootfd);
+        c.from_xen = c.from_xen || c.n_refs > 0;
         r = run_fixers(&c);
         if (r < 0)
                 return r;
@@ -194,6 +206,12 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
         r = links_save_rules(m->rootfd, &m->old);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s: %s", LINKS_RULES_FILE, strerror(-r));
+
+        /* Armed already (every Xen boot comes here): leave the record, and the disk, alone. */
+        if (state_load(m->rootfd, &rec) >= 0 && rec.state == MIGRATION_ARMED &&
+                streq_ptr(rec.hypervisor, hypervisor_to_string(m->detection.hypervisor)))
+                return 0;
+        state_record_done(&rec);
 
         rec.state = MIGRATION_ARMED;
         rec.started_usec = now_usec();

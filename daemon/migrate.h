@@ -6,6 +6,7 @@
  * the record of it. The programs only parse arguments and call these.
  */
 
+#include "config.h"
 #include "detect.h"
 #include "fixer.h"
 #include "inventory.h"
@@ -23,7 +24,7 @@ typedef struct MigrateOptions {
         const char *root; /* "/" for the running system */
         char **disks; /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
         Hypervisor hypervisor; /* _HYPERVISOR_INVALID: detect */
-        RewriteForm form;
+        RewriteForm form; /* _REWRITE_DEFAULT: the configuration's */
         /*
          * Detect the hypervisor from the running system even when @root is
          * elsewhere: the initramfs migrates /sysroot, whose /sys is empty.
@@ -34,6 +35,8 @@ typedef struct MigrateOptions {
 typedef struct Migration {
         int rootfd;
         char *root;
+        Config config; /* /etc/kvmigrate.conf of the root */
+        RewriteForm form; /* the options', else the configuration's */
         Detection detection;
         Inventory old;
         Inventory new;

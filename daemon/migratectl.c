@@ -8,6 +8,9 @@
 #include <getopt.h>
 #include <time.h>
 
+#include "bus-client.h"
+#include "links.h"
+#include "systemd.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -27,10 +30,14 @@ enum {
         STATUS_EXIT_RUNNING = 3, /* pending or running */
 };
 
-static MigrateOptions arg_options = { .root = "/", .hypervisor = _HYPERVISOR_INVALID, .form = REWRITE_UUID };
+static MigrateOptions arg_options = {
+        .root = "/", .hypervisor = _HYPERVISOR_INVALID, .form = _REWRITE_DEFAULT
+};
 static char **arg_disks = NULL;
 static size_t arg_n_disks = 0;
 static bool arg_json = false;
+static bool arg_wait = false;
+static uint64_t arg_timeout_usec = 90 * 1000000ULL;
 
 static void help(void) {
         printf("Usage: migratectl [OPTIONS] COMMAND\n"
@@ -43,7 +50,14 @@ static void help(void) {
                "  apply      migrate now; print what was changed\n"
                "  rollback   restore every file the last apply changed\n"
                "  arm        record the inventory snapshot of the current (Xen) devices\n"
-               "  status     print the state record\n"
+               "  status     print the state record (from migrated when it is reachable)\n"
+               "  boot       what every boot runs: arm under Xen, migrate once under KVM\n"
+               "  clean      forget this guest's migration (templates: the next Xen boot arms\n"
+               "             again); backups are kept\n"
+               "  links      list the /dev/xvd* compatibility links and their udev rules\n"
+               "\n"
+               "On the running system (no --root, --disk, --hypervisor or --rewrite), plan,\n"
+               "apply and rollback go through the migrated service when it can be reached.\n"
                "\n"
                "Options:\n"
                "  --root DIR              operate on the guest root DIR (default /)\n"
@@ -52,17 +66,20 @@ static void help(void) {
                "  --hypervisor kvm|xen    do not detect the hypervisor\n"
                "  --rewrite=uuid|name     spell devices as UUID= (default) or /dev/sdX\n"
                "  --json                  status: one JSON object\n"
+               "  --wait                  status: while the migration is pending or running,\n"
+               "                          wait for it to finish (at once for any other state)\n"
+               "  --timeout=SEC           status --wait: wait at most SEC seconds (default 90)\n"
                "  -q, --quiet             only errors\n"
                "  -h, --help              this text\n"
                "      --version           the version\n"
                "\n"
-               "Exit codes of plan, apply, rollback, arm:\n"
+               "Exit codes of plan, apply, rollback, arm, boot, clean:\n"
                "  0 done (or nothing to do), 1 failed, 2 refused: a device could not be mapped\n"
                "  with certainty or a file could not be parsed, and nothing was changed,\n"
                "  64 usage error.\n"
                "Exit codes of status:\n"
                "  0 done, not-needed, armed or rolled-back, 1 failed, 2 degraded (some edits\n"
-               "  done, some not), 3 pending or running.\n");
+               "  done, some not), 3 pending or running (also when --wait timed out).\n");
 }
 
 static int print_problems(const Migration *m) {
@@ -79,10 +96,50 @@ static int exit_for(int r) {
         return r < 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/*
+ * On the live system, plan, apply and rollback go through migrated, so that
+ * one process owns the record and its change signals reach every client.
+ * Returns the exit code, or -1 when the service cannot be reached (then the
+ * work is done here).
+ */
+static int via_service(const char *method) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *text = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r, ret;
+
+        if (!streq(arg_options.root, "/") || arg_disks || arg_options.hypervisor != _HYPERVISOR_INVALID ||
+                arg_options.form != _REWRITE_DEFAULT || getenv("KVMIGRATE_NO_SERVICE"))
+                return -1;
+        if (bus_client_open(&bus) < 0)
+                return -1;
+        r = bus_client_call(bus, method, &text, &error);
+        if (r >= 0) {
+                if (streq(method, "Plan"))
+                        fputs(text, stdout);
+                else
+                        printf("state: %s\n", text);
+                ret = EXIT_OK;
+        } else if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN,
+                           SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_UNKNOWN_OBJECT) ||
+                (!sd_bus_error_is_set(&error) && (r == -ENOENT || r == -ECONNREFUSED))) {
+                log_debug("migrated cannot be reached (%s), working here", error.message ?: strerror(-r));
+                ret = -1;
+        } else {
+                log_error("%s", error.message ?: strerror(-r));
+                ret = sd_bus_error_has_name(&error, MIGRATE_BUS_ERROR_REFUSED) ? EXIT_REFUSED : EXIT_FAILED;
+        }
+        sd_bus_error_free(&error);
+        return ret;
+}
+
 static int verb_plan(Migration *m) {
         _cleanup_free_ char *diff = NULL;
         int r;
 
+        r = via_service("Plan");
+        if (r >= 0)
+                return r;
         r = migration_plan(m, &arg_options);
         print_problems(m);
         if (r == MIGRATE_NOT_NEEDED) {
@@ -116,6 +173,9 @@ static int verb_apply(Migration *m) {
         const MigrateHooks hooks = { .file = on_file };
         int r;
 
+        r = via_service("Run");
+        if (r >= 0)
+                return r;
         r = migration_run(m, &arg_options, &hooks);
         print_problems(m);
         if (r == MIGRATE_NOT_NEEDED) {
@@ -135,6 +195,9 @@ static int verb_rollback(Migration *m) {
         const MigrateHooks hooks = { .file = on_file };
         int r;
 
+        r = via_service("Rollback");
+        if (r >= 0)
+                return r;
         r = migration_rollback(m, &hooks);
         if (r == -ENOENT)
                 log_error("nothing to roll back: no backup in /var/lib/kvmigrate/backup");
@@ -165,6 +228,80 @@ static int verb_arm(Migration *m) {
         return EXIT_OK;
 }
 
+static int verb_boot(Migration *m) {
+        const MigrateHooks hooks = { .file = on_file };
+        int r;
+
+        r = migration_boot(m, &arg_options, &hooks);
+        print_problems(m);
+        switch (r) {
+        case MIGRATE_DISABLED:
+                log_info("switched off (%s or kvmigrate=off)", MIGRATE_DISABLED_FILE);
+                return EXIT_OK;
+        case MIGRATE_NOT_NEEDED:
+                log_debug("nothing to do: the hypervisor is %s",
+                        hypervisor_to_string(m->detection.hypervisor));
+                return EXIT_OK;
+        case MIGRATE_ALREADY:
+                log_debug("already migrated");
+                return EXIT_OK;
+        }
+        if (r < 0)
+                return exit_for(r);
+        if (m->detection.hypervisor == HYPERVISOR_XEN) {
+                log_debug("armed: %zu devices recorded", m->old.n);
+                return EXIT_OK;
+        }
+        if (m->plan.n_edits > 0 && streq(arg_options.root, "/")) {
+                /* Generators must see the new fstab, and the getty links must be read again. */
+                r = systemd_reload();
+                if (r < 0)
+                        log_warning("cannot reload systemd (%s); the new mounts apply from the next boot on",
+                                strerror(-r));
+        }
+        return EXIT_OK;
+}
+
+static int verb_clean(Migration *m) {
+        return migration_clean(m) < 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+static int verb_links(Migration *m) {
+        _cleanup_(inventory_done) Inventory snapshot = {};
+        _cleanup_free_ char *rules = NULL;
+        bool live = streq(arg_options.root, "/");
+        int r;
+
+        r = inventory_load_snapshot(m->rootfd, &snapshot);
+        if (r == -ENOENT) {
+                log_info("no snapshot: \"migratectl arm\" records one under Xen");
+                return EXIT_OK;
+        }
+        if (r < 0)
+                return EXIT_FAILED;
+        for (size_t i = 0; i < snapshot.n; i++) {
+                const Device *d = &snapshot.devices[i];
+                _cleanup_free_ char *dev = NULL;
+                char target[256];
+                ssize_t n = -1;
+
+                if (!startswith(d->name, "xvd"))
+                        continue;
+                if (live && asprintf(&dev, "/dev/%s", d->name) >= 0)
+                        n = readlink(dev, target, sizeof target - 1);
+                if (n >= 0)
+                        target[n] = 0;
+                printf("/dev/%-8s -> %-10s %s%s\n", d->name, n >= 0 ? target : "-", d->uuid ? "UUID=" : "",
+                        d->uuid ?: d->partuuid ?: d->ptuuid ?: "(no identity)");
+        }
+        if (arg_json)
+                return EXIT_OK;
+        if (links_format_rules(&snapshot, &rules) < 0)
+                return EXIT_FAILED;
+        printf("\n# %s\n%s", LINKS_RULES_FILE, rules);
+        return EXIT_OK;
+}
+
 static void print_time(const char *field, unsigned long long usec) {
         char buf[64];
         time_t t = (time_t) (usec / 1000000ULL);
@@ -190,13 +327,77 @@ static int status_exit(MigrationState s) {
         }
 }
 
+static bool state_is_active(MigrationState s) {
+        return s == MIGRATION_PENDING || s == MIGRATION_RUNNING;
+}
+
+static uint64_t monotonic_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
+/* Without the service: read the file again every 100 ms until the run is over or @deadline. */
+static int status_wait_file(int rootfd, uint64_t deadline, StateRecord *rec) {
+        while (state_is_active(rec->state)) {
+                StateRecord next = {};
+                uint64_t now = monotonic_usec();
+                int r;
+
+                if (now >= deadline)
+                        return -ETIMEDOUT;
+                (void) usleep(deadline - now < 100000 ? (useconds_t) (deadline - now) : 100000);
+                r = state_load(rootfd, &next); /* fills @next only when it succeeds */
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                state_record_done(rec);
+                *rec = next;
+        }
+        return 0;
+}
+
+/*
+ * The record: on the live system from migrated when it answers (it may be
+ * running the migration itself), else from the file. With --wait, once the
+ * migration is no longer pending or running, or -ETIMEDOUT with the last
+ * record seen.
+ */
+static int status_read(Migration *m, StateRecord *rec) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        uint64_t deadline = monotonic_usec() + arg_timeout_usec;
+        int r;
+
+        if (streq(m->root, "/") && bus_client_open(&bus) >= 0 && bus_client_describe(bus, rec) >= 0) {
+                if (!arg_wait || !state_is_active(rec->state))
+                        return 0;
+                state_record_done(rec);
+                r = bus_client_wait(bus, arg_timeout_usec, rec);
+                if (r >= 0 || r == -ETIMEDOUT)
+                        return r;
+                log_debug("migrated stopped answering (%s), reading the state file", strerror(-r));
+        }
+
+        r = state_load(m->rootfd, rec);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        return arg_wait ? status_wait_file(m->rootfd, deadline, rec) : 0;
+}
+
 static int verb_status(Migration *m) {
         _cleanup_(state_record_done) StateRecord rec = {};
         int r;
 
-        r = state_load(m->rootfd, &rec);
-        if (r < 0 && r != -ENOENT)
+        r = status_read(m, &rec);
+        if (r == -ETIMEDOUT)
+                log_warning("gave up waiting after %.1f s: the migration is still %s",
+                        (double) arg_timeout_usec / 1e6, migration_state_to_string(rec.state));
+        else if (r == -EBADMSG)
+                return EXIT_FAILED; /* logged with file and line */
+        else if (r < 0) {
+                log_error("cannot read the state record: %s", strerror(-r));
                 return EXIT_FAILED;
+        }
 
         if (arg_json) {
                 _cleanup_free_ char *json = NULL;
@@ -243,16 +444,30 @@ static const struct {
         { "rollback", verb_rollback },
         { "arm", verb_arm },
         { "status", verb_status },
+        { "boot", verb_boot },
+        { "clean", verb_clean },
+        { "links", verb_links },
 };
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_DISK, ARG_HYPERVISOR, ARG_REWRITE, ARG_JSON, ARG_VERSION };
+        enum {
+                ARG_ROOT = 0x100,
+                ARG_DISK,
+                ARG_HYPERVISOR,
+                ARG_REWRITE,
+                ARG_JSON,
+                ARG_WAIT,
+                ARG_TIMEOUT,
+                ARG_VERSION
+        };
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "disk", required_argument, NULL, ARG_DISK },
                 { "hypervisor", required_argument, NULL, ARG_HYPERVISOR },
                 { "rewrite", required_argument, NULL, ARG_REWRITE },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "wait", no_argument, NULL, ARG_WAIT },
+                { "timeout", required_argument, NULL, ARG_TIMEOUT },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -289,6 +504,23 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_JSON:
                         arg_json = true;
                         break;
+                case ARG_WAIT:
+                        arg_wait = true;
+                        break;
+                case ARG_TIMEOUT: {
+                        char *end;
+                        double sec;
+
+                        errno = 0;
+                        sec = strtod(optarg, &end);
+                        /* The upper bound keeps the microseconds in range; a day is plenty. */
+                        if (errno != 0 || end == optarg || *end || !(sec >= 0 && sec <= 86400)) {
+                                log_error("--timeout=%s: expected seconds, 0 to 86400", optarg);
+                                return -EINVAL;
+                        }
+                        arg_timeout_usec = (uint64_t) (sec * 1e6);
+                        break;
+                }
                 case 'q':
                         log_set_max_level(LOG_LEVEL_WARNING);
                         break;
@@ -324,8 +556,10 @@ int main(int argc, char *argv[]) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (!streq(argv[optind], verbs[i].name))
                         continue;
+                /* At boot the running system says where we are, even for the initramfs's /sysroot. */
+                arg_options.detect_live = verbs[i].fn == verb_boot;
                 r = migration_open(&m, &arg_options);
-                ret = r < 0 ? EXIT_FAILED : verbs[i].fn(&m);
+                ret = r < 0 ? exit_for(r) : verbs[i].fn(&m);
                 migration_done(&m);
                 strv_free(arg_disks);
                 return ret;

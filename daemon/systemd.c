@@ -28,7 +28,6 @@ static int call_manager(const char *method, const char *types, ...) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        va_list ap;
         int r;
 
         r = connect_manager(&bus);
@@ -39,6 +38,7 @@ static int call_manager(const char *method, const char *types, ...) {
         if (r < 0)
                 return r;
         if (types) {
+                va_list ap;
                 va_start(ap, types);
                 r = sd_bus_message_appendv(m, types, ap);
                 va_end(ap);
