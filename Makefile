@@ -37,11 +37,13 @@ LIB_SRCS  := $(filter-out $(addprefix daemon/,$(addsuffix .c,$(PROGRAMS))) daemo
 TEST_SRCS := $(wildcard daemon/test-*.c)
 LIB_OBJS  := $(patsubst daemon/%.c,$(BUILDDIR)/%.o,$(LIB_SRCS))
 TESTS     := $(patsubst daemon/%.c,$(BUILDDIR)/%,$(TEST_SRCS))
+# Helpers the unit tests share (fixture trees, temporary roots); never in the programs.
+TESTLIB_OBJS := $(patsubst tests/lib/%.c,$(BUILDDIR)/testlib-%.o,$(wildcard tests/lib/*.c))
 
 all: $(addprefix $(BUILDDIR)/,$(PROGRAMS))
 
-$(BUILDDIR)/%.o: daemon/%.c $(wildcard daemon/*.h) | $(BUILDDIR)/.dir
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILDDIR)/%.o: daemon/%.c $(wildcard daemon/*.h tests/lib/*.h) | $(BUILDDIR)/.dir
+	$(CC) $(ALL_CFLAGS) -Itests/lib -c -o $@ $<
 
 $(BUILDDIR)/.dir:
 	mkdir -p $(BUILDDIR) && touch $@
@@ -52,7 +54,10 @@ $(BUILDDIR)/libkvmigrate.a: $(LIB_OBJS)
 $(BUILDDIR)/migratectl $(BUILDDIR)/migrated: $(BUILDDIR)/%: $(BUILDDIR)/%.o $(BUILDDIR)/libkvmigrate.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PC_LIBS)
 
-$(BUILDDIR)/test-%: $(BUILDDIR)/test-%.o $(BUILDDIR)/libkvmigrate.a
+$(BUILDDIR)/testlib-%.o: tests/lib/%.c $(wildcard tests/lib/*.h daemon/*.h) | $(BUILDDIR)/.dir
+	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+
+$(BUILDDIR)/test-%: $(BUILDDIR)/test-%.o $(TESTLIB_OBJS) $(BUILDDIR)/libkvmigrate.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 tests: $(TESTS)
