@@ -5,6 +5,7 @@
 #include "apply.h"
 #include "links.h"
 #include "root.h"
+#include "systemd.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -433,4 +434,27 @@ int migration_clean(Migration *m) {
                 if (unlinkat(statefd, *f, 0) < 0 && errno != ENOENT)
                         return log_error_errno(-errno, "/%s/%s: cannot remove: %m", STATE_DIR, *f);
         return fsync(statefd) < 0 ? -errno : 0;
+}
+
+int migration_activate(const Migration *m, bool start_getty) {
+        bool getty = false;
+        int r;
+
+        if (!streq(m->root, "/") || m->plan.n_edits == 0)
+                return 0;
+        for (size_t i = 0; i < m->plan.n_edits; i++)
+                getty = getty || streq(m->plan.edits[i].fixer, "getty");
+
+        r = systemd_reload();
+        if (r < 0) {
+                log_warning(
+                        "cannot reload systemd (%s); the changes apply from the next boot on", strerror(-r));
+                return r;
+        }
+        if (start_getty && getty) {
+                r = systemd_start_unit("serial-getty@ttyS0.service");
+                if (r < 0)
+                        log_warning("cannot start serial-getty@ttyS0.service (%s)", strerror(-r));
+        }
+        return r;
 }

@@ -118,6 +118,15 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
  */
 int migration_clean(Migration *m);
 
+/**
+ * migration_activate() - on the running system (root "/"), after files
+ * changed: have systemd rerun its generators and reread unit links, and,
+ * when @start_getty and the getty moved to ttyS0, start it.
+ * Return: 0; a negative errno when systemd cannot be asked (logged as a
+ * warning: the changes apply from the next boot on).
+ */
+int migration_activate(const Migration *m, bool start_getty);
+
 /* Whether the kernel command line (/proc/cmdline, or $KVMIGRATE_PROC_CMDLINE for tests) says kvmigrate=off.
  */
 bool kernel_says_off(void);

@@ -10,7 +10,6 @@
 
 #include "bus-client.h"
 #include "links.h"
-#include "systemd.h"
 #include "migrate.h"
 #include "util.h"
 
@@ -188,6 +187,8 @@ static int verb_apply(Migration *m) {
                           "nothing was changed");
         else if (r >= 0 && m->plan.n_edits == 0)
                 log_info("nothing to change");
+        if (r >= 0)
+                (void) migration_activate(m, true);
         return exit_for(r);
 }
 
@@ -252,13 +253,8 @@ static int verb_boot(Migration *m) {
                 log_debug("armed: %zu devices recorded", m->old.n);
                 return EXIT_OK;
         }
-        if (m->plan.n_edits > 0 && streq(arg_options.root, "/")) {
-                /* Generators must see the new fstab, and the getty links must be read again. */
-                r = systemd_reload();
-                if (r < 0)
-                        log_warning("cannot reload systemd (%s); the new mounts apply from the next boot on",
-                                strerror(-r));
-        }
+        /* Early boot: getty.target is still to come and starts the new getty itself. */
+        (void) migration_activate(m, false);
         return EXIT_OK;
 }
 

@@ -374,6 +374,8 @@ static int method_run(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = migration_run(&mig, &c->options, &hooks);
+        if (r >= 0 && r != MIGRATE_NOT_NEEDED)
+                (void) migration_activate(&mig, true);
         context_touch(c);
         (void) context_reload(c);
         if (r == MIGRATE_NOT_NEEDED)
