@@ -102,6 +102,9 @@ DRACUTMODULEDIR  ?= $(call pcvar,dracut,dracutmodulesdir,$(PREFIX)/lib/dracut/mo
 MANDIR           ?= $(PREFIX)/share/man
 LIBEXECDIR       ?= $(PREFIX)/lib/kvmigrate
 
+# The units and the activation file name the programs where PREFIX puts them.
+SUBST = sed -e 's|/usr/bin/migratectl|$(PREFIX)/bin/migratectl|g' -e 's|/usr/lib/kvmigrate/migrated|$(LIBEXECDIR)/migrated|g'
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
 		$(DESTDIR)$(SYSTEMDPRESETDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
@@ -109,10 +112,12 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)/var/lib/kvmigrate
 	install -m 0755 $(BUILDDIR)/migratectl $(DESTDIR)$(PREFIX)/bin/migratectl
 	install -m 0755 $(BUILDDIR)/migrated $(DESTDIR)$(LIBEXECDIR)/migrated
-	install -m 0644 units/kvmigrate.service units/kvmigrate-migrated.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	for u in units/kvmigrate.service units/kvmigrate-migrated.service; do \
+		$(SUBST) "$$u" >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u#units/} && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u#units/}; done
 	install -m 0644 units/90-kvmigrate.preset $(DESTDIR)$(SYSTEMDPRESETDIR)/
 	install -m 0644 units/org.kvmigrate.Migrate1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
-	install -m 0644 units/org.kvmigrate.Migrate1.service $(DESTDIR)$(DBUSSERVICEDIR)/
+	$(SUBST) units/org.kvmigrate.Migrate1.service >$(DESTDIR)$(DBUSSERVICEDIR)/org.kvmigrate.Migrate1.service
+	chmod 0644 $(DESTDIR)$(DBUSSERVICEDIR)/org.kvmigrate.Migrate1.service
 	install -m 0755 dracut/90kvmigrate/module-setup.sh dracut/90kvmigrate/kvmigrate-pre-pivot.sh \
 		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate/
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \

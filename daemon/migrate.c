@@ -393,6 +393,8 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
         if (root_chase(m->rootfd, MIGRATE_DISABLED_FILE, 0, &off) >= 0 &&
                 faccessat(m->rootfd, root_rel(off), F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
                 return MIGRATE_DISABLED;
+        if (!m->config.enabled)
+                return MIGRATE_DISABLED;
 
         if (m->detection.hypervisor == HYPERVISOR_XEN) {
                 /* A dom0 is the host, not a guest to move. */
@@ -410,6 +412,13 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
                 (rec.state == MIGRATION_DONE || rec.state == MIGRATION_DEGRADED ||
                         rec.state == MIGRATION_ROLLED_BACK))
                 return MIGRATE_ALREADY;
+        if (!o->disks) {
+                /* Early in boot: a disk udev has not seen yet would look missing. */
+                r = inventory_wait_udev(30ULL * 1000000ULL);
+                if (r < 0)
+                        log_warning(
+                                "udev is still busy (%s); going on with the disks it knows", strerror(-r));
+        }
         return migration_run(m, o, h);
 }
 

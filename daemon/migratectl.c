@@ -116,7 +116,7 @@ static int via_service(const char *method) {
         if (r >= 0) {
                 if (streq(method, "Plan"))
                         fputs(text, stdout);
-                else
+                else if (log_get_max_level() >= LOG_LEVEL_INFO)
                         printf("state: %s\n", text);
                 ret = EXIT_OK;
         } else if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN,
@@ -290,8 +290,6 @@ static int verb_links(Migration *m) {
                 printf("/dev/%-8s -> %-10s %s%s\n", d->name, n >= 0 ? target : "-", d->uuid ? "UUID=" : "",
                         d->uuid ?: d->partuuid ?: d->ptuuid ?: "(no identity)");
         }
-        if (arg_json)
-                return EXIT_OK;
         if (links_format_rules(&snapshot, &rules) < 0)
                 return EXIT_FAILED;
         printf("\n# %s\n%s", LINKS_RULES_FILE, rules);
@@ -544,7 +542,8 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         }
         if (optind != argc - 1) {
-                log_error("expected one command (plan, apply, rollback, arm, status); see --help");
+                log_error("expected one command (plan, apply, rollback, arm, status, boot, clean, links); "
+                          "see --help");
                 strv_free(arg_disks);
                 return EXIT_USAGE;
         }
@@ -555,7 +554,9 @@ int main(int argc, char *argv[]) {
                 /* At boot the running system says where we are, even for the initramfs's /sysroot. */
                 arg_options.detect_live = verbs[i].fn == verb_boot;
                 r = migration_open(&m, &arg_options);
-                ret = r < 0 ? exit_for(r) : verbs[i].fn(&m);
+                /* status has its own exit codes: 2 there means degraded. */
+                ret = r < 0 ? (verbs[i].fn == verb_status ? STATUS_EXIT_FAILED : exit_for(r))
+                            : verbs[i].fn(&m);
                 migration_done(&m);
                 strv_free(arg_disks);
                 return ret;
