@@ -43,7 +43,7 @@ TESTLIB_OBJS := $(patsubst tests/lib/%.c,$(BUILDDIR)/testlib-%.o,$(wildcard test
 all: $(addprefix $(BUILDDIR)/,$(PROGRAMS))
 
 $(BUILDDIR)/%.o: daemon/%.c $(wildcard daemon/*.h tests/lib/*.h) | $(BUILDDIR)/.dir
-	$(CC) $(ALL_CFLAGS) -Itests/lib -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Idaemon -Itests/lib -c -o $@ $<
 
 $(BUILDDIR)/.dir:
 	mkdir -p $(BUILDDIR) && touch $@
