@@ -87,7 +87,7 @@ bench: deps all
 	tests/bench.sh
 
 format:
-	clang-format -i daemon/*.c daemon/*.h
+	clang-format -i daemon/*.c daemon/*.h tests/lib/*.c tests/lib/*.h
 
 clean:
 	rm -rf build build-asan tests/.work

@@ -5,18 +5,10 @@
  * made by hand, one kernel command line at a time.
  */
 
-#include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/stat.h>
 
-#include <cmocka.h>
-
 #include "cmdline.h"
-#include "fixer.h"
-#include "util.h"
+#include "fixture.h"
 
 #define U_ROOT "0d1c4f6e-1111-4222-8333-444455556666"
 #define U_TEN "5e6f7a8b-1010-4010-8010-101010101010"
@@ -119,29 +111,6 @@ static void check(const char *in, bool initramfs, const char *want) {
         run_done(&t);
 }
 
-/* The console tests mean nothing where hvc0 is the platform's own console (cmdline.c leaves it alone there).
- */
-static bool console_platform(void) {
-#if defined(__x86_64__) || defined(__i386__)
-        return true;
-#else
-        return false;
-#endif
-}
-
-/* Known bugs are skipped; KVMIGRATE_SHOW_BUGS=1 runs them, to see them fail. */
-#define SKIP_KNOWN_BUG()                                                                                    \
-        do {                                                                                                \
-                if (!getenv("KVMIGRATE_SHOW_BUGS"))                                                         \
-                        skip();                                                                             \
-        } while (0)
-
-#define SKIP_UNLESS_X86()                                                                                   \
-        do {                                                                                                \
-                if (!console_platform())                                                                    \
-                        skip();                                                                             \
-        } while (0)
-
 static void test_whole_tokens(void **state) {
         (void) state;
 
@@ -192,7 +161,7 @@ static void test_resume(void **state) {
 
 static void test_console(void **state) {
         (void) state;
-        SKIP_UNLESS_X86();
+        FIXTURE_SKIP_UNLESS_X86();
 
         check("root=UUID=" U_ROOT " ro console=hvc0", true, "root=UUID=" U_ROOT " ro " SERIAL);
         check("console=hvc0,115200 quiet", true, SERIAL " quiet");
@@ -204,7 +173,7 @@ static void test_console(void **state) {
 
 static void test_console_tty0_kept(void **state) {
         (void) state;
-        SKIP_UNLESS_X86();
+        FIXTURE_SKIP_UNLESS_X86();
 
         check("console=tty0 console=hvc0", true, "console=tty0 " SERIAL);
         check("console=hvc0 console=tty0", true, SERIAL " console=tty0");
@@ -212,7 +181,7 @@ static void test_console_tty0_kept(void **state) {
 
 static void test_console_not_duplicated(void **state) {
         (void) state;
-        SKIP_UNLESS_X86();
+        FIXTURE_SKIP_UNLESS_X86();
 
         /* Two Xen consoles make one serial console. */
         check("console=hvc0 console=xvc0 ro", true, SERIAL " ro");
@@ -224,7 +193,7 @@ static void test_console_not_duplicated(void **state) {
 
 static void test_xencons_removed(void **state) {
         (void) state;
-        SKIP_UNLESS_X86();
+        FIXTURE_SKIP_UNLESS_X86();
 
         check("xencons=tty ro quiet", true, "ro quiet");
         check("ro xencons=tty quiet", true, "ro quiet");
@@ -369,7 +338,7 @@ static void test_idempotent(void **state) {
         Run t;
 
         (void) state;
-        SKIP_UNLESS_X86();
+        FIXTURE_SKIP_UNLESS_X86();
 
         run_init(&t);
         first = rewrite(&t.c, "root=/dev/xvda1 ro console=tty0 console=hvc0 xencons=tty quiet", true);
@@ -379,33 +348,26 @@ static void test_idempotent(void **state) {
 }
 
 static void test_boot_has_initramfs(void **state) {
-        char dir[] = "/tmp/test-cmdline-XXXXXX";
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *cmd = NULL;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = fixture_root_new(NULL, NULL);
+        int fd = root->fd;
 
         (void) state;
 
-        assert_non_null(mkdtemp(dir));
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(fd >= 0);
         /* No /boot at all, then an empty one, then one with only a kernel. */
         assert_false(boot_has_initramfs(fd));
         assert_int_equal(mkdirat(fd, "boot", 0755), 0);
         assert_false(boot_has_initramfs(fd));
-        assert_int_equal(write_file_atomic_at(fd, "boot/vmlinuz-6.1.0-13-amd64", "", 0, 0644), 0);
+        fixture_write(fd, "boot/vmlinuz-6.1.0-13-amd64", "");
         assert_false(boot_has_initramfs(fd));
-        assert_int_equal(write_file_atomic_at(fd, "boot/initrd.img-6.1.0-13-amd64", "", 0, 0644), 0);
+        fixture_write(fd, "boot/initrd.img-6.1.0-13-amd64", "");
         assert_true(boot_has_initramfs(fd));
         assert_int_equal(unlinkat(fd, "boot/initrd.img-6.1.0-13-amd64", 0), 0);
         /* Fedora and Arch, then CentOS 5's initrd-VERSION.img. */
-        assert_int_equal(write_file_atomic_at(fd, "boot/initramfs-linux.img", "", 0, 0644), 0);
+        fixture_write(fd, "boot/initramfs-linux.img", "");
         assert_true(boot_has_initramfs(fd));
         assert_int_equal(unlinkat(fd, "boot/initramfs-linux.img", 0), 0);
-        assert_int_equal(write_file_atomic_at(fd, "boot/initrd-2.6.18-419.el5xen.img", "", 0, 0644), 0);
+        fixture_write(fd, "boot/initrd-2.6.18-419.el5xen.img", "");
         assert_true(boot_has_initramfs(fd));
-
-        assert_true(asprintf(&cmd, "rm -rf -- '%s'", dir) > 0);
-        assert_int_equal(system(cmd), 0);
 }
 
 /*
@@ -522,5 +484,5 @@ int main(void) {
                 cmocka_unit_test(test_bug_no_initramfs_cloned_partuuid),
         };
 
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

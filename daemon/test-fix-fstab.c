@@ -1,21 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/stat.h>
 
-#include <cmocka.h>
-
-#include "devname.h"
-#include "fixer.h"
-#include "map.h"
-#include "plan.h"
-#include "util.h"
+#include "fixture.h"
 
 #define U_ROOT "0d1c4f6e-1111-4222-8333-444455556666"
 #define U_SWAP "7e2b9a10-2222-4333-8444-555566667777"
@@ -30,177 +17,17 @@
         "--rewrite=name: sd names are not stable across boots (the root disk came up as sdb in 2 of 30 "    \
         "boots of a two-disk virtio-scsi guest); UUID= is safer"
 
-static char tmpdir[] = "/tmp/test-fix-fstab-XXXXXX";
-static char *fixtures;
+/* A fresh root @name whose /etc/fstab holds @size bytes of @data (no fstab if @data is NULL). */
+static FixtureRoot *fstab_root(const char *name, const char *data, size_t size) {
+        FixtureRoot *root = fixture_root_new(name, NULL);
 
-/* Inventories, built by hand */
-
-typedef struct Spec {
-        const char *name;
-        const char *type;
-        const char *uuid;
-        const char *label;
-        const char *partuuid;
-        const char *link;
-} Spec;
-
-static void add(Inventory *inv, DeviceSource source, Spec s) {
-        DevName dn;
-        Device d = {
-                .name = strdup(s.name),
-                .type = strdup_or_null(s.type),
-                .uuid = strdup_or_null(s.uuid),
-                .label = strdup_or_null(s.label),
-                .partuuid = strdup_or_null(s.partuuid),
-                .partition = devname_parse(s.name, &dn) == 0 && dn.part > 0,
-                .source = source,
-        };
-
-        assert_non_null(d.name);
-        if (s.link) {
-                d.links = calloc(2, sizeof(char *));
-                assert_non_null(d.links);
-                d.links[0] = strdup(s.link);
-                assert_non_null(d.links[0]);
-        }
-        assert_int_equal(inventory_add(inv, &d), 0);
+        if (data)
+                fixture_write_full(root->fd, "etc/fstab", data, size, 0644);
+        return root;
 }
 
-#define OLD(inv, ...) add(inv, DEVICE_SOURCE_SNAPSHOT, (Spec){ __VA_ARGS__ })
-#define NEW(inv, ...) add(inv, DEVICE_SOURCE_PROBE, (Spec){ __VA_ARGS__ })
-
-/* A mapping made by hand: @old_name to the device @new_name of @new. */
-static void map_add(Mapping *m, const Inventory *new, const char *old_name, const char *new_name) {
-        MapEntry *e = realloc(m->entries, sizeof(MapEntry) * (m->n + 1));
-
-        assert_non_null(e);
-        m->entries = e;
-        e[m->n] = (MapEntry){
-                .old_name = strdup(old_name),
-                .new = inventory_find(new, new_name),
-                .method = MAP_METHOD_UUID,
-        };
-        assert_non_null(e[m->n].old_name);
-        assert_non_null(e[m->n].new);
-        m->n++;
-}
-
-/* Files */
-
-static char *tmp_path(const char *name) {
-        char *p;
-
-        assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-        return p;
-}
-
-static char *read_fixture(const char *name, size_t *ret_size) {
-        _cleanup_free_ char *path = NULL;
-        char *data = NULL;
-
-        assert_true(asprintf(&path, "%s/%s", fixtures, name) > 0);
-        assert_int_equal(read_full_at(AT_FDCWD, path, &data, ret_size), 0);
-        return data;
-}
-
-/* A fresh root folder @name whose /etc/fstab holds @size bytes of @data (no fstab if @data is NULL). */
-static int make_root(const char *name, const char *data, size_t size) {
-        _cleanup_free_ char *root = tmp_path(name);
-        int fd;
-
-        assert_int_equal(mkdir(root, 0755), 0);
-        fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(fd >= 0);
-        if (data) {
-                assert_int_equal(mkdir_p_at(fd, "etc", 0755), 0);
-                assert_int_equal(write_file_atomic_at(fd, "etc/fstab", data, size, 0644), 0);
-        }
-        return fd;
-}
-
-static int make_root_str(const char *name, const char *text) {
-        return make_root(name, text, strlen(text));
-}
-
-/* What a command prints (stdout and stderr). */
-static char *command_output(const char *fmt, ...) _printf_(1, 2);
-static char *command_output(const char *fmt, ...) {
-        _cleanup_free_ char *cmd = NULL, *full = NULL;
-        Buf out = {};
-        char chunk[4096];
-        va_list ap;
-        FILE *f;
-        size_t n;
-        int k;
-
-        va_start(ap, fmt);
-        k = vasprintf(&cmd, fmt, ap);
-        va_end(ap);
-        assert_true(k > 0);
-        assert_true(asprintf(&full, "(%s) 2>&1", cmd) > 0);
-        f = popen(full, "r");
-        assert_non_null(f);
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                assert_int_equal(buf_append(&out, chunk, n), 0);
-        (void) pclose(f);
-        assert_int_equal(buf_append(&out, "", 0), 0);
-        return buf_steal(&out);
-}
-
-/*
- * @data, read back by util-linux: "findmnt --verify" must find no parse
- * error, and the entries it lists must be @want (findmnt -P lines).
- */
-static void assert_findmnt(const char *data, size_t size, const char *want) {
-        _cleanup_free_ char *path = tmp_path("readback.fstab");
-        _cleanup_free_ char *verify = NULL, *listing = NULL;
-        const char *summary;
-
-        assert_int_equal(write_file_atomic_at(AT_FDCWD, path, data, size, 0644), 0);
-        verify = command_output("findmnt --verify --tab-file '%s'", path);
-        if (strstr(verify, "parse error at"))
-                fail_msg("findmnt reports a parse error:\n%s", verify);
-        summary = strstr(verify, "0 parse errors,");
-        if (!summary || (summary != verify && summary[-1] != '\n'))
-                fail_msg("findmnt --verify said:\n%s", verify);
-
-        listing = command_output("findmnt -s --tab-file '%s' -n -P -o SOURCE,TARGET,FSTYPE,OPTIONS", path);
-        assert_string_equal(listing, want);
-}
-
-/* Run @f with its error messages kept in *@ret_log. */
-static int run_logged(const Fixer *f, FixerContext *c, char **ret_log) {
-        _cleanup_free_ char *path = tmp_path("stderr.log");
-        int saved, fd, r;
-
-        fflush(stderr);
-        saved = dup(STDERR_FILENO);
-        assert_true(saved >= 0);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        assert_true(fd >= 0);
-        assert_true(dup2(fd, STDERR_FILENO) >= 0);
-        (void) close(fd);
-
-        r = f->run(c);
-
-        fflush(stderr);
-        assert_true(dup2(saved, STDERR_FILENO) >= 0);
-        (void) close(saved);
-        assert_int_equal(read_full_at(AT_FDCWD, path, ret_log, NULL), 0);
-        return r;
-}
-
-/* Checks */
-
-static void assert_ref(
-        const FixerContext *c, size_t i, const char *name, const char *type, const char *where) {
-        assert_true(i < c->n_refs);
-        assert_string_equal(c->refs[i].name, name);
-        if (type)
-                assert_string_equal(c->refs[i].type, type);
-        else
-                assert_null(c->refs[i].type);
-        assert_string_equal(c->refs[i].where, where);
+static FixtureRoot *fstab_root_str(const char *name, const char *text) {
+        return fstab_root(name, text, strlen(text));
 }
 
 /* @p holds exactly one edit, of @path, from @old to @new. */
@@ -214,53 +41,24 @@ static void assert_edit(const Plan *p, const char *path, const char *old, size_t
         assert_string_equal(e->fixer, "fstab");
         assert_int_equal(e->old.kind, FILE_REGULAR);
         assert_int_equal(e->new.kind, FILE_REGULAR);
-        assert_int_equal(e->old.size, old_size);
-        assert_memory_equal(e->old.data, old, old_size);
-        if (e->new.size != new_size || memcmp(e->new.data, new, new_size) != 0)
-                fail_msg("new content differs; got:\n%.*s\n--- wanted:\n%.*s", (int) e->new.size,
-                        e->new.data, (int) new_size, new);
-}
-
-/* The plan's warnings are exactly @want (ending with NULL), in order. */
-static void assert_warnings_equal(const Plan *p, const char *const *want) {
-        size_t i = 0;
-
-        for (; want[i]; i++) {
-                if (i >= p->n_warnings)
-                        fail_msg("warning %zu missing: \"%s\"", i, want[i]);
-                assert_string_equal(p->warnings[i], want[i]);
-        }
-        if (i < p->n_warnings)
-                fail_msg("unexpected warning: \"%s\"", p->warnings[i]);
-}
-
-#define assert_warnings(p, ...) assert_warnings_equal(p, (const char *const[]){ __VA_ARGS__, NULL })
-
-/* Both passes, as a migration runs them: scan, map, rewrite. */
-static void scan_map(FixerContext *c, const Inventory *old, const Inventory *new, Mapping *m) {
-        _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
-
-        c->mapping = NULL;
-        assert_int_equal(fixer_fstab.run(c), 0);
-        assert_int_equal(map_build(old, new, c->refs, c->n_refs, m, &errors, &warnings), 0);
-        assert_null(errors);
+        fixture_assert_bytes("the old content", e->old.data, e->old.size, old, old_size);
+        fixture_assert_bytes("the new content", e->new.data, e->new.size, new, new_size);
 }
 
 /* A debian fstab, end to end */
 
 static void test_debian(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {}, again = {};
-        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         _cleanup_free_ char *input = NULL, *expected = NULL;
-        _cleanup_close_ int rootfd = -1, rootfd2 = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL, *again = NULL;
         size_t input_size, expected_size;
 
         (void) state;
 
-        input = read_fixture("debian/fstab", &input_size);
-        expected = read_fixture("debian/fstab.expected", &expected_size);
-        rootfd = make_root("debian", input, input_size);
+        input = fixture_read("fstab/debian/fstab", &input_size);
+        expected = fixture_read("fstab/debian/fstab.expected", &expected_size);
+        root = fstab_root("debian", input, input_size);
 
         OLD(&old, .name = "xvda1", .type = "ext4", .uuid = U_ROOT);
         OLD(&old, .name = "xvda2", .type = "swap", .uuid = U_SWAP);
@@ -271,40 +69,27 @@ static void test_debian(void **state) {
         NEW(&new, .name = "sdb", .type = "ext4", .uuid = U_HOME);
         NEW(&new, .name = "sdc1", .type = "vfat", .uuid = U_VFAT);
 
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                /* The comments that mention /dev/xvda1 and the UUID=, LABEL=, proc and sr0 lines are no
-                 * references. */
-                assert_int_equal(c.n_refs, 4);
-                assert_ref(&c, 0, "xvda1", "ext4", "/etc/fstab:9");
-                assert_ref(&c, 1, "xvda2", "swap", "/etc/fstab:11");
-                assert_ref(&c, 2, "xvdb", "ext4", "/etc/fstab:16");
-                assert_ref(&c, 3, "xvdc1", "vfat", "/etc/fstab:18");
-                /* The scan proposes nothing. */
-                assert_int_equal(scratch.n_edits, 0);
-
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-                /* The rewrite pass records nothing more. */
-                assert_int_equal(c.n_refs, 4);
-        }
-        assert_edit(&plan, "/etc/fstab", input, input_size, expected, expected_size);
-        assert_warnings(&plan, XENFS_WARNING("19", "xenfs"));
+        /* The scan proposes nothing, and the rewrite pass records nothing more (fixture_run() checks). */
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        /* The comments that mention /dev/xvda1 and the UUID=, LABEL=, proc and sr0 lines are no references.
+         */
+        fixture_assert_refs(run.refs, run.n_refs,
+                FIXTURE_STRV("xvda1 ext4 /etc/fstab:9", "xvda2 swap /etc/fstab:11",
+                        "xvdb ext4 /etc/fstab:16", "xvdc1 vfat /etc/fstab:18"));
+        assert_edit(&run.plan, "/etc/fstab", input, input_size, expected, expected_size);
+        fixture_assert_warnings(&run.plan, XENFS_WARNING("19", "xenfs"));
         /* The file on disk is untouched: fixers only propose. */
         {
                 _cleanup_free_ char *now = NULL;
                 size_t now_size;
 
-                assert_int_equal(read_full_at(rootfd, "etc/fstab", &now, &now_size), 0);
-                assert_int_equal(now_size, input_size);
-                assert_memory_equal(now, input, input_size);
+                assert_int_equal(read_full_at(root->fd, "etc/fstab", &now, &now_size), 0);
+                fixture_assert_bytes("/etc/fstab", now, now_size, input, input_size);
         }
 
-        assert_findmnt(plan.edits[0].new.data, plan.edits[0].new.size,
+        fixture_assert_findmnt(run.plan.edits[0].new.data, run.plan.edits[0].new.size,
                 "SOURCE=\"UUID=" U_ROOT "\" TARGET=\"/\" FSTYPE=\"ext4\" OPTIONS=\"errors=remount-ro\"\n"
                 "SOURCE=\"UUID=" U_SWAP "\" TARGET=\"none\" FSTYPE=\"swap\" OPTIONS=\"sw\"\n"
                 "SOURCE=\"UUID=" U_SRV "\" TARGET=\"/srv\" FSTYPE=\"xfs\" OPTIONS=\"defaults\"\n"
@@ -317,33 +102,23 @@ static void test_debian(void **state) {
                 "SOURCE=\"none\" TARGET=\"/proc/xen\" FSTYPE=\"xenfs\" OPTIONS=\"defaults,nofail\"\n");
 
         /* Idempotence: the rewritten file names no old device and proposes nothing more. */
-        rootfd2 = make_root("debian-again", expected, expected_size);
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd2, .old = &old, .plan = &again };
-
-                assert_int_equal(fixer_fstab.run(&c), 0);
-                assert_int_equal(c.n_refs, 0);
-                c.mapping = &m;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_int_equal(again.n_edits, 0);
-        assert_int_equal(again.n_warnings, 0);
+        again = fstab_root("debian-again", expected, expected_size);
+        fixture_assert_idempotent(&fixer_fstab, again->fd,
+                &(const FixtureGuest){ .old = &old, .new = &new, .mapping = &run.mapping }, false);
 }
 
 static void test_by_path_and_recorded_links(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         _cleanup_free_ char *input = NULL, *expected = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         size_t input_size, expected_size;
 
         (void) state;
 
-        input = read_fixture("by-path/fstab", &input_size);
-        expected = read_fixture("by-path/fstab.expected", &expected_size);
-        rootfd = make_root("by-path", input, input_size);
+        input = fixture_read("fstab/by-path/fstab", &input_size);
+        expected = fixture_read("fstab/by-path/fstab.expected", &expected_size);
+        root = fstab_root("by-path", input, input_size);
 
         OLD(&old, .name = "xvda1", .type = "ext4", .uuid = U_ROOT);
         OLD(&old, .name = "xvda2", .type = "swap", .uuid = U_SWAP);
@@ -354,25 +129,16 @@ static void test_by_path_and_recorded_links(void **state) {
         NEW(&new, .name = "sdb", .type = "xfs", .uuid = U_HOME);
         NEW(&new, .name = "sdc", .type = "ext4", .uuid = U_SRV);
 
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                /* The by-id link nobody recorded (line 6) is no reference. */
-                assert_int_equal(c.n_refs, 4);
-                assert_ref(&c, 0, "xvda1", "ext4", "/etc/fstab:2");
-                assert_ref(&c, 1, "xvda2", "swap", "/etc/fstab:3");
-                assert_ref(&c, 2, "xvdb", "xfs", "/etc/fstab:4");
-                assert_ref(&c, 3, "xvdc", "ext4", "/etc/fstab:5");
-
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_edit(&plan, "/etc/fstab", input, input_size, expected, expected_size);
-        assert_int_equal(plan.n_warnings, 0);
-        assert_findmnt(plan.edits[0].new.data, plan.edits[0].new.size,
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        /* The by-id link nobody recorded (line 6) is no reference. */
+        fixture_assert_refs(run.refs, run.n_refs,
+                FIXTURE_STRV("xvda1 ext4 /etc/fstab:2", "xvda2 swap /etc/fstab:3", "xvdb xfs /etc/fstab:4",
+                        "xvdc ext4 /etc/fstab:5"));
+        assert_edit(&run.plan, "/etc/fstab", input, input_size, expected, expected_size);
+        assert_int_equal(run.plan.n_warnings, 0);
+        fixture_assert_findmnt(run.plan.edits[0].new.data, run.plan.edits[0].new.size,
                 "SOURCE=\"UUID=" U_ROOT "\" TARGET=\"/\" FSTYPE=\"ext4\" OPTIONS=\"defaults\"\n"
                 "SOURCE=\"UUID=" U_SWAP "\" TARGET=\"none\" FSTYPE=\"swap\" OPTIONS=\"sw\"\n"
                 "SOURCE=\"UUID=" U_HOME "\" TARGET=\"/var\" FSTYPE=\"xfs\" OPTIONS=\"noatime\"\n"
@@ -383,35 +149,25 @@ static void test_by_path_and_recorded_links(void **state) {
 
 static void test_xenfs(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         _cleanup_free_ char *input = NULL, *expected = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         size_t input_size, expected_size;
 
         (void) state;
 
-        input = read_fixture("xenfs/fstab", &input_size);
-        expected = read_fixture("xenfs/fstab.expected", &expected_size);
-        rootfd = make_root("xenfs", input, input_size);
+        input = fixture_read("fstab/xenfs/fstab", &input_size);
+        expected = fixture_read("fstab/xenfs/fstab.expected", &expected_size);
+        root = fstab_root("xenfs", input, input_size);
 
         OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
 
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                assert_int_equal(c.n_refs, 1);
-                assert_ref(&c, 0, "xvda", "ext4", "/etc/fstab:1");
-
-                c.mapping = &m;
-                c.plan = &plan;
-                /* A form that names devices does not change what happens to xenfs. */
-                c.form = REWRITE_NAME;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
+        /* A form that names devices does not change what happens to xenfs. */
+        assert_int_equal(fixture_run(&run, &fixer_fstab, root->fd,
+                                 &(const FixtureGuest){ .old = &old, .new = &new, .form = REWRITE_NAME }),
+                0);
+        fixture_assert_refs(run.refs, run.n_refs, FIXTURE_STRV("xvda ext4 /etc/fstab:1"));
         {
                 /* Line 1 becomes /dev/sda under REWRITE_NAME. */
                 const char *want_first = "/dev/sda / ext4 defaults 0 1\n";
@@ -419,11 +175,12 @@ static void test_xenfs(void **state) {
                 _cleanup_free_ char *want = NULL;
 
                 assert_true(asprintf(&want, "%s%s", want_first, rest) > 0);
-                assert_edit(&plan, "/etc/fstab", input, input_size, want, strlen(want));
+                assert_edit(&run.plan, "/etc/fstab", input, input_size, want, strlen(want));
         }
         /* The line that had nofail already gets no warning. */
-        assert_warnings(&plan, NAME_WARNING, XENFS_WARNING("2", "xenfs"), XENFS_WARNING("4", "auto"));
-        assert_findmnt(plan.edits[0].new.data, plan.edits[0].new.size,
+        fixture_assert_warnings(
+                &run.plan, NAME_WARNING, XENFS_WARNING("2", "xenfs"), XENFS_WARNING("4", "auto"));
+        fixture_assert_findmnt(run.plan.edits[0].new.data, run.plan.edits[0].new.size,
                 "SOURCE=\"/dev/sda\" TARGET=\"/\" FSTYPE=\"ext4\" OPTIONS=\"defaults\"\n"
                 "SOURCE=\"xenfs\" TARGET=\"/proc/xen\" FSTYPE=\"xenfs\" OPTIONS=\"defaults,nofail\"\n"
                 "SOURCE=\"none\" TARGET=\"/proc/xen\" FSTYPE=\"xenfs\" OPTIONS=\"defaults,nofail\"\n"
@@ -432,59 +189,45 @@ static void test_xenfs(void **state) {
 
 static void test_xenfs_fixture_uuid(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         _cleanup_free_ char *input = NULL, *expected = NULL, *want = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         size_t input_size, expected_size;
 
         (void) state;
 
-        input = read_fixture("xenfs/fstab", &input_size);
-        expected = read_fixture("xenfs/fstab.expected", &expected_size);
-        rootfd = make_root("xenfs-uuid", input, input_size);
+        input = fixture_read("fstab/xenfs/fstab", &input_size);
+        expected = fixture_read("fstab/xenfs/fstab.expected", &expected_size);
+        root = fstab_root("xenfs-uuid", input, input_size);
 
         OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
 
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
         assert_true(asprintf(&want, "UUID=" U_ROOT "%s", expected + strlen("/dev/xvda")) > 0);
-        assert_edit(&plan, "/etc/fstab", input, input_size, want, strlen(want));
-        assert_warnings(&plan, XENFS_WARNING("2", "xenfs"), XENFS_WARNING("4", "auto"));
+        assert_edit(&run.plan, "/etc/fstab", input, input_size, want, strlen(want));
+        fixture_assert_warnings(&run.plan, XENFS_WARNING("2", "xenfs"), XENFS_WARNING("4", "auto"));
 }
 
 /* nofail alone is an edit, even where no device is renamed. */
 static void test_xenfs_only(void **state) {
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_close_ int rootfd = -1;
-        const Mapping empty = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "UUID=" U_ROOT " / ext4 defaults 0 1\nxenfs /proc/xen xenfs defaults 0 0\n";
 
         (void) state;
 
-        rootfd = make_root_str("xenfs-only", input);
-        {
-                _cleanup_(fixer_context_done) FixerContext c = { .rootfd = rootfd, .plan = &scratch };
-
-                assert_int_equal(fixer_fstab.run(&c), 0);
-                assert_int_equal(c.n_refs, 0);
-                assert_int_equal(scratch.n_edits, 0);
-                c.mapping = &empty;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_edit(&plan, "/etc/fstab", input, strlen(input),
+        root = fstab_root_str("xenfs-only", input);
+        assert_int_equal(fixture_run(&run, &fixer_fstab, root->fd,
+                                 &(const FixtureGuest){ .mapping = &fixture_no_devices }),
+                0);
+        assert_int_equal(run.n_refs, 0);
+        assert_edit(&run.plan, "/etc/fstab", input, strlen(input),
                 "UUID=" U_ROOT " / ext4 defaults 0 1\nxenfs /proc/xen xenfs defaults,nofail 0 0\n",
                 strlen(input) + strlen(",nofail"));
-        assert_warnings(&plan, XENFS_WARNING("2", "xenfs"));
+        fixture_assert_warnings(&run.plan, XENFS_WARNING("2", "xenfs"));
 }
 
 /*
@@ -494,35 +237,27 @@ static void test_xenfs_only(void **state) {
  */
 static bool crlf_case(void) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         _cleanup_free_ char *input = NULL, *expected = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         size_t input_size, expected_size;
         const Edit *e;
 
-        input = read_fixture("crlf/fstab", &input_size);
-        expected = read_fixture("crlf/fstab.expected", &expected_size);
-        rootfd = make_root("crlf", input, input_size);
+        input = fixture_read("fstab/crlf/fstab", &input_size);
+        expected = fixture_read("fstab/crlf/fstab.expected", &expected_size);
+        root = fstab_root("crlf", input, input_size);
 
         OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
 
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                assert_int_equal(c.n_refs, 1);
-                assert_ref(&c, 0, "xvda", "ext4", "/etc/fstab:2");
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_int_equal(plan.n_edits, 1);
-        e = &plan.edits[0];
-        assert_edit(&plan, "/etc/fstab", input, input_size, expected, expected_size);
-        assert_findmnt(e->new.data, e->new.size,
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        fixture_assert_refs(run.refs, run.n_refs, FIXTURE_STRV("xvda ext4 /etc/fstab:2"));
+        assert_int_equal(run.plan.n_edits, 1);
+        e = &run.plan.edits[0];
+        assert_edit(&run.plan, "/etc/fstab", input, input_size, expected, expected_size);
+        fixture_assert_findmnt(e->new.data, e->new.size,
                 "SOURCE=\"UUID=" U_ROOT "\" TARGET=\"/\" FSTYPE=\"ext4\" OPTIONS=\"defaults\"\n"
                 "SOURCE=\"xenfs\" TARGET=\"/proc/xen\" FSTYPE=\"xenfs\" OPTIONS=\"defaults,nofail\"\n"
                 "SOURCE=\"none\" TARGET=\"/proc/xen\" FSTYPE=\"xenfs\" OPTIONS=\"defaults,nofail\"\n");
@@ -536,9 +271,8 @@ static void test_crlf(void **state) {
 }
 
 static void test_untouched(void **state) {
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_close_ int rootfd = -1;
-        const Mapping empty = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "# /dev/xvda1 was / before; /dev/xvda2 was swap\n"
                             "UUID=" U_ROOT " / ext4 defaults 0 1\n"
                             "LABEL=swap none swap sw 0 0\n"
@@ -552,52 +286,38 @@ static void test_untouched(void **state) {
 
         (void) state;
 
-        rootfd = make_root_str("untouched", input);
-        {
-                _cleanup_(fixer_context_done) FixerContext c = { .rootfd = rootfd, .plan = &scratch };
-
-                assert_int_equal(fixer_fstab.run(&c), 0);
-                assert_int_equal(c.n_refs, 0);
-                c.mapping = &empty;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_int_equal(scratch.n_edits, 0);
-        assert_int_equal(plan.n_edits, 0);
-        assert_int_equal(plan.n_warnings, 0);
+        root = fstab_root_str("untouched", input);
+        assert_int_equal(fixture_run(&run, &fixer_fstab, root->fd,
+                                 &(const FixtureGuest){ .mapping = &fixture_no_devices }),
+                0);
+        assert_int_equal(run.n_refs, 0);
+        assert_int_equal(run.plan.n_edits, 0);
+        assert_int_equal(run.plan.n_warnings, 0);
 }
 
 /* xvda10 is its own device, not xvda1 with a 0 after it. */
 static void test_partition_ten(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "/dev/xvda10 /srv xfs defaults 0 2\n/dev/xvda1 / ext4 defaults 0 1\n";
 
         (void) state;
 
-        rootfd = make_root_str("partition-ten", input);
+        root = fstab_root_str("partition-ten", input);
         OLD(&old, .name = "xvda1", .type = "ext4", .uuid = U_ROOT);
         OLD(&old, .name = "xvda10", .type = "xfs", .uuid = U_SRV);
         NEW(&new, .name = "sda1", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sda10", .type = "xfs", .uuid = U_SRV);
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                assert_int_equal(c.n_refs, 2);
-                assert_ref(&c, 0, "xvda10", "xfs", "/etc/fstab:1");
-                assert_ref(&c, 1, "xvda1", "ext4", "/etc/fstab:2");
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        fixture_assert_refs(
+                run.refs, run.n_refs, FIXTURE_STRV("xvda10 xfs /etc/fstab:1", "xvda1 ext4 /etc/fstab:2"));
         {
                 const char *want =
                         "UUID=" U_SRV " /srv xfs defaults 0 2\nUUID=" U_ROOT " / ext4 defaults 0 1\n";
-                assert_edit(&plan, "/etc/fstab", input, strlen(input), want, strlen(want));
+                assert_edit(&run.plan, "/etc/fstab", input, strlen(input), want, strlen(want));
         }
 }
 
@@ -605,28 +325,27 @@ static void test_unparsable(void **state) {
         _cleanup_(inventory_done) Inventory new = {};
         _cleanup_(plan_done) Plan scratch = {}, plan = {};
         _cleanup_(mapping_done) Mapping m = {};
-        _cleanup_free_ char *input = NULL, *log = NULL, *readback = NULL, *path = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_free_ char *input = NULL, *log = NULL, *readback = NULL;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         size_t input_size;
 
         (void) state;
 
-        input = read_fixture("unparsable/fstab", &input_size);
-        rootfd = make_root("unparsable", input, input_size);
+        input = fixture_read("fstab/unparsable/fstab", &input_size);
+        root = fstab_root("unparsable", input, input_size);
         NEW(&new, .name = "sda1", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sda2", .type = "swap", .uuid = U_SWAP);
-        map_add(&m, &new, "xvda1", "sda1");
-        map_add(&m, &new, "xvda2", "sda2");
+        fixture_map_add(&m, &new, "xvda1", "sda1");
+        fixture_map_add(&m, &new, "xvda2", "sda2");
 
         /* libmount itself refuses the line: without the error callback it would skip it silently. */
-        path = tmp_path("unparsable/etc/fstab");
-        readback = command_output("findmnt --verify --tab-file '%s'", path);
+        readback = fixture_command_output(NULL, "findmnt --verify --tab-file '%s/etc/fstab'", root->path);
         assert_non_null(strstr(readback, "parse error at line 3"));
 
         {
-                _cleanup_(fixer_context_done) FixerContext c = { .rootfd = rootfd, .plan = &scratch };
+                _cleanup_(fixer_context_done) FixerContext c = { .rootfd = root->fd, .plan = &scratch };
 
-                assert_int_equal(run_logged(&fixer_fstab, &c, &log), -EBADMSG);
+                assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -EBADMSG);
                 assert_non_null(
                         strstr(log, "/etc/fstab:3: cannot parse this line; refusing to rewrite /etc/fstab"));
                 /* Nothing is recorded from a file that cannot be trusted. */
@@ -636,7 +355,7 @@ static void test_unparsable(void **state) {
                 log = NULL;
                 c.mapping = &m;
                 c.plan = &plan;
-                assert_int_equal(run_logged(&fixer_fstab, &c, &log), -EBADMSG);
+                assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -EBADMSG);
                 assert_non_null(strstr(log, "/etc/fstab:3: cannot parse this line"));
         }
         assert_int_equal(scratch.n_edits, 0);
@@ -661,22 +380,21 @@ static void test_unparsable_variants(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(plan_done) Plan plan = {};
                 _cleanup_free_ char *name = NULL, *log = NULL;
-                _cleanup_close_ int rootfd = -1;
-                const Mapping empty = {};
+                _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
 
                 assert_true(asprintf(&name, "variant-%zu", i) > 0);
-                rootfd = make_root_str(name, cases[i].text);
+                root = fstab_root_str(name, cases[i].text);
                 {
-                        _cleanup_(fixer_context_done) FixerContext c = { .rootfd = rootfd, .plan = &plan };
+                        _cleanup_(fixer_context_done) FixerContext c = { .rootfd = root->fd, .plan = &plan };
 
-                        assert_int_equal(run_logged(&fixer_fstab, &c, &log), -EBADMSG);
+                        assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -EBADMSG);
                         if (!strstr(log, cases[i].message))
                                 fail_msg("case %zu: wanted \"%s\" in: %s", i, cases[i].message, log);
                         assert_int_equal(c.n_refs, 0);
                         free(log);
                         log = NULL;
-                        c.mapping = &empty;
-                        assert_int_equal(run_logged(&fixer_fstab, &c, &log), -EBADMSG);
+                        c.mapping = &fixture_no_devices;
+                        assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -EBADMSG);
                 }
                 assert_int_equal(plan.n_edits, 0);
         }
@@ -684,34 +402,26 @@ static void test_unparsable_variants(void **state) {
 
 static void test_rewrite_name(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "/dev/xvda / ext4 defaults 0 1\n/dev/xvdb none swap sw 0 0\n";
         const char *want = "/dev/sdb / ext4 defaults 0 1\n/dev/sda none swap sw 0 0\n";
 
         (void) state;
 
-        rootfd = make_root_str("name", input);
+        root = fstab_root_str("name", input);
         /* The disks came back the other way round; the UUIDs know. */
         OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
         OLD(&old, .name = "xvdb", .type = "swap", .uuid = U_SWAP);
         NEW(&new, .name = "sda", .type = "swap", .uuid = U_SWAP);
         NEW(&new, .name = "sdb", .type = "ext4", .uuid = U_ROOT);
-        {
-                _cleanup_(fixer_context_done) FixerContext c = {
-                        .rootfd = rootfd, .old = &old, .plan = &scratch, .form = REWRITE_NAME
-                };
-
-                scan_map(&c, &old, &new, &m);
-                assert_int_equal(scratch.n_warnings, 0);
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_edit(&plan, "/etc/fstab", input, strlen(input), want, strlen(want));
+        assert_int_equal(fixture_run(&run, &fixer_fstab, root->fd,
+                                 &(const FixtureGuest){ .old = &old, .new = &new, .form = REWRITE_NAME }),
+                0);
+        assert_int_equal(run.n_scan_warnings, 0);
+        assert_edit(&run.plan, "/etc/fstab", input, strlen(input), want, strlen(want));
         /* Once, however many lines. */
-        assert_warnings(&plan, NAME_WARNING);
+        fixture_assert_warnings(&run.plan, NAME_WARNING);
 }
 
 /* With no UUID on the new device: LABEL (fstab-escaped), then PARTUUID, then the bare name with a warning.
@@ -720,7 +430,7 @@ static void test_fallbacks(void **state) {
         _cleanup_(inventory_done) Inventory new = {};
         _cleanup_(plan_done) Plan plan = {};
         _cleanup_(mapping_done) Mapping m = {};
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "/dev/xvdb /data ext4 defaults 0 2\n"
                             "/dev/xvdc1\t/boot\text2\tdefaults\t0\t2\n"
                             "/dev/xvdd /scratch ext4 defaults 0 0\n"
@@ -732,27 +442,27 @@ static void test_fallbacks(void **state) {
 
         (void) state;
 
-        rootfd = make_root_str("fallbacks", input);
+        root = fstab_root_str("fallbacks", input);
         NEW(&new, .name = "sda", .type = "ext4", .label = "my data");
         NEW(&new, .name = "sdb1", .type = "ext2", .partuuid = "5c3e0a7b-01");
         NEW(&new, .name = "sdc", .type = "ext4");
         NEW(&new, .name = "sdd", .type = "ext4", .label = "a\\b\tc");
-        map_add(&m, &new, "xvdb", "sda");
-        map_add(&m, &new, "xvdc1", "sdb1");
-        map_add(&m, &new, "xvdd", "sdc");
-        map_add(&m, &new, "xvde", "sdd");
+        fixture_map_add(&m, &new, "xvdb", "sda");
+        fixture_map_add(&m, &new, "xvdc1", "sdb1");
+        fixture_map_add(&m, &new, "xvdd", "sdc");
+        fixture_map_add(&m, &new, "xvde", "sdd");
         {
                 _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .mapping = &m, .plan = &plan };
+                        FixerContext c = { .rootfd = root->fd, .mapping = &m, .plan = &plan };
 
                 assert_int_equal(fixer_fstab.run(&c), 0);
         }
         assert_edit(&plan, "/etc/fstab", input, strlen(input), want, strlen(want));
-        assert_warnings(&plan,
+        fixture_assert_warnings(&plan,
                 "/etc/fstab:3: sdc has no UUID, LABEL or PARTUUID; naming it /dev/sdc, which may change "
                 "from one "
                 "boot to the next");
-        assert_findmnt(plan.edits[0].new.data, plan.edits[0].new.size,
+        fixture_assert_findmnt(plan.edits[0].new.data, plan.edits[0].new.size,
                 "SOURCE=\"LABEL=my data\" TARGET=\"/data\" FSTYPE=\"ext4\" OPTIONS=\"defaults\"\n"
                 "SOURCE=\"PARTUUID=5c3e0a7b-01\" TARGET=\"/boot\" FSTYPE=\"ext2\" OPTIONS=\"defaults\"\n"
                 "SOURCE=\"/dev/sdc\" TARGET=\"/scratch\" FSTYPE=\"ext4\" OPTIONS=\"defaults\"\n"
@@ -763,77 +473,64 @@ static void test_fallbacks(void **state) {
 static void test_unmapped(void **state) {
         _cleanup_(plan_done) Plan plan = {};
         _cleanup_free_ char *log = NULL;
-        _cleanup_close_ int rootfd = -1;
-        const Mapping empty = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
 
         (void) state;
 
-        rootfd = make_root_str(
+        root = fstab_root_str(
                 "unmapped", "/dev/xvda / ext4 defaults 0 1\nxenfs /proc/xen xenfs defaults 0 0\n");
         {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .mapping = &empty, .plan = &plan };
+                _cleanup_(fixer_context_done) FixerContext c = {
+                        .rootfd = root->fd, .mapping = &fixture_no_devices, .plan = &plan
+                };
 
-                assert_int_equal(run_logged(&fixer_fstab, &c, &log), -ENXIO);
+                assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -ENXIO);
         }
         assert_non_null(strstr(log, "/etc/fstab:1: /dev/xvda was not mapped"));
         assert_int_equal(plan.n_edits, 0);
 }
 
 static void test_missing_fstab(void **state) {
-        _cleanup_(plan_done) Plan plan = {};
-        _cleanup_close_ int rootfd = -1, rootfd2 = -1;
-        const Mapping empty = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL, *root2 = NULL;
 
         (void) state;
 
         /* No /etc at all, then an /etc without fstab. */
-        rootfd = make_root("missing", NULL, 0);
-        rootfd2 = make_root("missing2", NULL, 0);
-        assert_int_equal(mkdirat(rootfd2, "etc", 0755), 0);
+        root = fstab_root("missing", NULL, 0);
+        root2 = fstab_root("missing2", NULL, 0);
+        assert_int_equal(mkdirat(root2->fd, "etc", 0755), 0);
 
         for (int i = 0; i < 2; i++) {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = i == 0 ? rootfd : rootfd2, .plan = &plan };
-
-                assert_int_equal(fixer_fstab.run(&c), 0);
-                assert_int_equal(c.n_refs, 0);
-                c.mapping = &empty;
-                assert_int_equal(fixer_fstab.run(&c), 0);
+                assert_int_equal(fixture_run(&run, &fixer_fstab, i == 0 ? root->fd : root2->fd,
+                                         &(const FixtureGuest){ .mapping = &fixture_no_devices }),
+                        0);
+                assert_int_equal(run.n_refs, 0);
         }
-        assert_int_equal(plan.n_edits, 0);
-        assert_int_equal(plan.n_warnings, 0);
+        assert_int_equal(run.plan.n_edits, 0);
+        assert_int_equal(run.plan.n_warnings, 0);
 }
 
 /* An /etc/fstab that is a symlink: the edit is of the file it leads to, inside the root. */
 static void test_symlink(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan scratch = {}, plan = {};
-        _cleanup_(mapping_done) Mapping m = {};
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "/dev/xvda / ext4 defaults 0 1\n";
         const char *want = "UUID=" U_ROOT " / ext4 defaults 0 1\n";
 
         (void) state;
 
-        rootfd = make_root("symlink", NULL, 0);
-        assert_int_equal(mkdir_p_at(rootfd, "etc/fstab.d", 0755), 0);
-        assert_int_equal(write_file_atomic_at(rootfd, "etc/fstab.d/real", input, strlen(input), 0644), 0);
-        assert_int_equal(symlinkat("/etc/fstab.d/real", rootfd, "etc/fstab"), 0);
+        root = fstab_root("symlink", NULL, 0);
+        fixture_write(root->fd, "etc/fstab.d/real", input);
+        fixture_symlink(root->fd, "etc/fstab", "/etc/fstab.d/real");
         OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
-        {
-                _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .plan = &scratch };
-
-                scan_map(&c, &old, &new, &m);
-                assert_int_equal(c.n_refs, 1);
-                assert_ref(&c, 0, "xvda", "ext4", "/etc/fstab.d/real:1");
-                c.mapping = &m;
-                c.plan = &plan;
-                assert_int_equal(fixer_fstab.run(&c), 0);
-        }
-        assert_edit(&plan, "/etc/fstab.d/real", input, strlen(input), want, strlen(want));
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        fixture_assert_refs(run.refs, run.n_refs, FIXTURE_STRV("xvda ext4 /etc/fstab.d/real:1"));
+        assert_edit(&run.plan, "/etc/fstab.d/real", input, strlen(input), want, strlen(want));
 }
 
 /*
@@ -845,16 +542,16 @@ static bool clone_case(void) {
         _cleanup_(plan_done) Plan scratch = {}, plan = {};
         _cleanup_(mapping_done) Mapping m = {};
         _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
         const char *input = "/dev/xvda / ext4 defaults 0 1\n";
         int r;
 
-        rootfd = make_root_str("clone", input);
+        root = fstab_root_str("clone", input);
         NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sdb", .type = "ext4", .uuid = U_ROOT);
         {
                 _cleanup_(fixer_context_done)
-                        FixerContext c = { .rootfd = rootfd, .old = &old, .new = &new, .plan = &scratch };
+                        FixerContext c = { .rootfd = root->fd, .old = &old, .new = &new, .plan = &scratch };
 
                 assert_int_equal(fixer_fstab.run(&c), 0);
                 assert_int_equal(c.n_refs, 1);
@@ -955,8 +652,8 @@ static void test_rewrite_device_scan(void **state) {
                 1);
         assert_null(ret);
         assert_int_equal(c.n_refs, 2);
-        assert_ref(&c, 0, "xvda1", NULL, "/etc/crypttab:4");
-        assert_ref(&c, 1, "xvda2", "swap", "/etc/fstab:7");
+        fixture_assert_refs(
+                c.refs, c.n_refs, FIXTURE_STRV("xvda1 - /etc/crypttab:4", "xvda2 swap /etc/fstab:7"));
 }
 
 static void test_rewrite_device_path_syntax(void **state) {
@@ -970,8 +667,8 @@ static void test_rewrite_device_path_syntax(void **state) {
 
         NEW(&new, .name = "sda1", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sdb", .type = "ext4", .label = "my data");
-        map_add(&m, &new, "xvda1", "sda1");
-        map_add(&m, &new, "xvdb", "sdb");
+        fixture_map_add(&m, &new, "xvda1", "sda1");
+        fixture_map_add(&m, &new, "xvdb", "sdb");
 
         assert_int_equal(fixer_rewrite_device(&c, "/dev/xvda1", "ext4", "x:1", SYNTAX_PATH, &a), 1);
         assert_string_equal(a, "/dev/disk/by-uuid/" U_ROOT);
@@ -1068,35 +765,6 @@ static void test_line_emit(void **state) {
         buf_done(&out);
 }
 
-static int setup(void **state) {
-        char exe[PATH_MAX];
-        ssize_t n;
-
-        (void) state;
-
-        if (!mkdtemp(tmpdir))
-                return -1;
-        /* The fixtures are found from the binary (build/ or build-asan/), whatever the working folder. */
-        n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n < 0)
-                return -1;
-        exe[n] = 0;
-        if (asprintf(&fixtures, "%s/../tests/fixtures/fstab", dirname(exe)) < 0)
-                return -1;
-        return access(fixtures, R_OK) < 0 ? -1 : 0;
-}
-
-static int teardown(void **state) {
-        _cleanup_free_ char *cmd = NULL;
-
-        (void) state;
-
-        free(fixtures);
-        if (asprintf(&cmd, "rm -rf -- '%s'", tmpdir) < 0)
-                return -1;
-        return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_debian),
@@ -1123,5 +791,5 @@ int main(void) {
                 cmocka_unit_test(test_line_emit),
         };
 
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -1,252 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/stat.h>
 
-#include <cmocka.h>
+#include "fixture.h"
 
-#include "apply.h"
-#include "devname.h"
-#include "fixer.h"
-#include "map.h"
-#include "plan.h"
-#include "util.h"
+/* The grub.cfg @userdata (relative to the root) of the migrated @root is still valid GRUB script. */
+static void cfg_still_parses(const FixtureRoot *root, const void *userdata) {
+        _cleanup_free_ char *after = NULL;
 
-extern const Fixer fixer_grub2;
-
-#define SERIAL "console=ttyS0,115200n8"
-
-static char tmpdir[] = "/tmp/test-fix-grub2-XXXXXX";
-static char *fixtures;
-
-/* Harness: inventories by hand, a fixture guest copied, migrated and compared */
-
-typedef struct Spec {
-        const char *name;
-        const char *type;
-        const char *uuid;
-        const char *partuuid;
-} Spec;
-
-static void add(Inventory *inv, DeviceSource source, Spec s) {
-        DevName dn;
-        Device d = {
-                .name = strdup(s.name),
-                .type = strdup_or_null(s.type),
-                .uuid = strdup_or_null(s.uuid),
-                .partuuid = strdup_or_null(s.partuuid),
-                .partition = devname_parse(s.name, &dn) == 0 && dn.part > 0,
-                .source = source,
-        };
-
-        assert_non_null(d.name);
-        assert_int_equal(inventory_add(inv, &d), 0);
-}
-
-#define OLD(inv, ...) add(inv, DEVICE_SOURCE_SNAPSHOT, (Spec){ __VA_ARGS__ })
-#define NEW(inv, ...) add(inv, DEVICE_SOURCE_PROBE, (Spec){ __VA_ARGS__ })
-
-static char *command_output(int *ret_status, const char *fmt, ...) _printf_(2, 3);
-static char *command_output(int *ret_status, const char *fmt, ...) {
-        _cleanup_free_ char *cmd = NULL, *full = NULL;
-        Buf out = {};
-        char chunk[4096];
-        va_list ap;
-        FILE *f;
-        size_t n;
-        int k;
-
-        va_start(ap, fmt);
-        k = vasprintf(&cmd, fmt, ap);
-        va_end(ap);
-        assert_true(k > 0);
-        assert_true(asprintf(&full, "(%s) 2>&1", cmd) > 0);
-        f = popen(full, "r");
-        assert_non_null(f);
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                assert_int_equal(buf_append(&out, chunk, n), 0);
-        k = pclose(f);
-        if (ret_status)
-                *ret_status = k;
-        assert_int_equal(buf_append(&out, "", 0), 0);
-        return buf_steal(&out);
-}
-
-/* Run a shell command; it must succeed. */
-static void shell(const char *fmt, ...) _printf_(1, 2);
-static void shell(const char *fmt, ...) {
-        _cleanup_free_ char *cmd = NULL, *out = NULL;
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = vasprintf(&cmd, fmt, ap);
-        va_end(ap);
-        assert_true(k > 0);
-        out = command_output(&k, "%s", cmd);
-        if (k != 0)
-                fail_msg("%s failed: %s", cmd, out);
-}
-
-static int open_dir(const char *path) {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        assert_true(fd >= 0);
-        return fd;
-}
-
-/* A copy of fixture @name's root/ in the temporary folder: its path, and an fd on it in *@ret_fd. */
-static char *copy_fixture(const char *name, int *ret_fd) {
-        char *dir;
-
-        assert_true(asprintf(&dir, "%s/%s", tmpdir, name) > 0);
-        shell("rm -rf '%s' && mkdir -p '%s' && cp -a '%s/%s/root/.' '%s/'", dir, dir, fixtures, name, dir);
-        *ret_fd = open_dir(dir);
-        return dir;
+        assert_true(asprintf(&after, "%s/%s", root->path, (const char *) userdata) > 0);
+        fixture_assert_grub_script(after);
 }
 
 /*
- * The tree @dir must be fixture @name's root/ with its expected/ files laid
- * over it, byte for byte and link for link (kvmigrate's own state aside).
+ * Fixture case @name end to end: plan, apply to a copy, compare with root/
+ * with expected/ laid over it, and its grub.cfg @cfg (relative to the root)
+ * is valid GRUB script before and after; then the migrated copy plans
+ * nothing more, and a rollback restores it. The first run is left in @run.
  */
-static void assert_tree(const char *name, const char *dir) {
-        _cleanup_free_ char *want = NULL, *diff = NULL;
-        int status;
+static void migrate(
+        const char *name, const char *cfg, const Inventory *old, const Inventory *new, FixtureRun *run) {
+        _cleanup_free_ char *before = fixture_path("%s/root/%s", name, cfg);
 
-        assert_true(asprintf(&want, "%s/%s.want", tmpdir, name) > 0);
-        shell("rm -rf '%s' && mkdir -p '%s/var/lib' && cp -a '%s/%s/root/.' '%s/' && cp -a "
-              "'%s/%s/expected/.' "
-              "'%s/' && mkdir -p '%s/var/lib'",
-                want, want, fixtures, name, want, fixtures, name, want, dir);
-        diff = command_output(&status, "diff -ru --no-dereference -x kvmigrate '%s' '%s'", want, dir);
-        if (status != 0)
-                fail_msg("%s differs from its expected tree:\n%s", name, diff);
-}
-
-/* apply_rollback() brings back fixture @name's root/ in @dir, byte for byte and link for link. */
-static void assert_rolled_back(const char *name, const char *dir, int rootfd) {
-        _cleanup_free_ char *want = NULL, *diff = NULL;
-        int status;
-
-        assert_int_equal(apply_rollback(rootfd, NULL), 0);
-        assert_true(asprintf(&want, "%s/%s.orig", tmpdir, name) > 0);
-        shell("rm -rf '%s' && mkdir -p '%s/var/lib' && cp -a '%s/%s/root/.' '%s/'", want, want, fixtures,
-                name, want);
-        diff = command_output(&status, "diff -ru --no-dereference -x kvmigrate '%s' '%s'", want, dir);
-        if (status != 0)
-                fail_msg("%s after rollback differs from its root/:\n%s", name, diff);
-}
-
-/*
- * grub-script-check, GRUB's own parser (package grub-common); NULL when it
- * is not installed (test_grub_script_check() then skips, or fails under
- * CI=true).
- */
-static const char *script_check(void) {
-        static char *found;
-        static bool looked;
-        int status;
-
-        if (!looked) {
-                char *out = command_output(
-                        &status, "command -v grub-script-check || command -v grub2-script-check");
-                looked = true;
-                out[strcspn(out, "\n")] = 0;
-                if (status == 0 && out[0])
-                        found = out;
-                else
-                        free(out);
-        }
-        return found;
-}
-
-static void assert_script_check(const char *path) {
-        _cleanup_free_ char *out = NULL;
-        int status;
-
-        if (!script_check())
-                return; /* test_grub_script_check says so */
-        out = command_output(&status, "%s '%s'", script_check(), path);
-        if (status != 0)
-                fail_msg("grub-script-check %s: %s", path, out);
-}
-
-/* Scan pass, mapping, rewrite pass, as a migration runs them. The mapping is left in @m. */
-static void plan_guest(
-        int rootfd, const Inventory *old, const Inventory *new, Mapping *m, Plan *plan, FixerContext *c) {
-        _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
-        _cleanup_(plan_done) Plan scratch = {};
-
-        *c = (FixerContext){ .rootfd = rootfd, .old = old, .new = new, .plan = &scratch };
-        assert_int_equal(fixer_grub2.run(c), 0);
-        assert_int_equal(scratch.n_edits, 0);
-        assert_int_equal(map_build(old, new, c->refs, c->n_refs, m, &errors, &warnings), 0);
-        assert_null(errors);
-
-        c->mapping = m;
-        c->plan = plan;
-        c->from_xen = true;
-        assert_int_equal(fixer_grub2.run(c), 0);
-}
-
-/* Idempotence: a migrated root names no old device or console any more. */
-static void assert_plans_nothing(int rootfd, const Inventory *old, const Inventory *new, const Mapping *m) {
-        _cleanup_(plan_done) Plan again = {};
-        _cleanup_(fixer_context_done)
-                FixerContext c = { .rootfd = rootfd, .old = old, .new = new, .plan = &again };
-
-        assert_int_equal(fixer_grub2.run(&c), 0);
-        assert_int_equal(c.n_refs, 0);
-        c.mapping = m;
-        c.from_xen = true;
-        assert_int_equal(fixer_grub2.run(&c), 0);
-        assert_int_equal(again.n_edits, 0);
-        assert_int_equal(again.n_warnings, 0);
-}
-
-/*
- * Fixture @name end to end: plan, apply to a copy, compare with expected/,
- * and its grub.cfg @cfg (relative to the root) is valid GRUB script before
- * and after; then the migrated copy plans nothing more, and a rollback
- * restores it. The first plan is left in
- * @plan and the references of its scan in @c.
- */
-static void migrate_fixture(const char *name, const char *cfg, const Inventory *old, const Inventory *new,
-        Plan *plan, FixerContext *c) {
-        _cleanup_(mapping_done) Mapping m = {};
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int rootfd = -1;
-
-        dir = copy_fixture(name, &rootfd);
-        plan_guest(rootfd, old, new, &m, plan, c);
-        for (size_t i = 0; i < plan->n_edits; i++)
-                assert_string_equal(plan->edits[i].fixer, "grub2");
-        assert_int_equal(apply_plan(rootfd, plan, NULL, NULL), 0);
-        assert_tree(name, dir);
-        if (cfg) {
-                _cleanup_free_ char *before = NULL, *after = NULL;
-
-                assert_true(asprintf(&before, "%s/%s/root/%s", fixtures, name, cfg) > 0);
-                assert_true(asprintf(&after, "%s/%s", dir, cfg) > 0);
-                assert_script_check(before);
-                assert_script_check(after);
-        }
-
-        assert_plans_nothing(rootfd, old, new, &m);
-        assert_rolled_back(name, dir, rootfd);
-}
-
-static void assert_ref(const FixerContext *c, size_t i, const char *name, const char *where) {
-        assert_true(i < c->n_refs);
-        assert_string_equal(c->refs[i].name, name);
-        assert_null(c->refs[i].type);
-        assert_string_equal(c->refs[i].where, where);
+        fixture_assert_grub_script(before);
+        fixture_run_case(
+                &(const FixtureCase){
+                        .fixer = &fixer_grub2,
+                        .name = name,
+                        .guest = { .old = old, .new = new, .from_xen = true },
+                        .expected_overlay = true,
+                        .check = cfg_still_parses,
+                        .userdata = cfg,
+                },
+                run);
 }
 
 /* The fixtures */
@@ -257,8 +43,7 @@ static void assert_ref(const FixerContext *c, size_t i, const char *name, const 
 
 static void test_ubuntu_cloud(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan plan = {};
-        _cleanup_(fixer_context_done) FixerContext c = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         const char *u = "2c4e6a8b-1d3f-4a5b-9c7d-0e1f2a3b4c5d", *s = "7f8e9d0c-1b2a-4394-a5b6-c7d8e9f0a1b2";
 
         (void) state;
@@ -268,28 +53,27 @@ static void test_ubuntu_cloud(void **state) {
         NEW(&new, .name = "sda1", .type = "ext4", .uuid = u, .partuuid = "c0ffee00-01");
         NEW(&new, .name = "sdb", .type = "swap", .uuid = s);
 
-        migrate_fixture("ubuntu-cloud", "boot/grub/grub.cfg", &old, &new, &plan, &c);
+        migrate("grub/ubuntu-cloud", "boot/grub/grub.cfg", &old, &new, &run);
         /*
          * resume= in /etc/default/grub, root= and resume= on five linux
          * lines; not the dom0 module line, not xen.cfg.
          */
-        assert_int_equal(c.n_refs, 11);
-        assert_ref(&c, 0, "xvdb", "/etc/default/grub:11");
-        assert_ref(&c, 1, "xvda1", "/boot/grub/grub.cfg:149");
-        assert_ref(&c, 2, "xvdb", "/boot/grub/grub.cfg:149");
-        assert_int_equal(plan.n_edits, 3);
-        assert_string_equal(plan.edits[0].path, "/etc/default/grub");
-        assert_string_equal(plan.edits[1].path, "/etc/default/grub.d/50-cloudimg-settings.cfg");
-        assert_string_equal(plan.edits[2].path, "/boot/grub/grub.cfg");
+        assert_int_equal(run.n_refs, 11);
+        fixture_assert_ref(run.refs, run.n_refs, 0, "xvdb - /etc/default/grub:11");
+        fixture_assert_ref(run.refs, run.n_refs, 1, "xvda1 - /boot/grub/grub.cfg:149");
+        fixture_assert_ref(run.refs, run.n_refs, 2, "xvdb - /boot/grub/grub.cfg:149");
+        assert_int_equal(run.plan.n_edits, 3);
+        assert_string_equal(run.plan.edits[0].path, "/etc/default/grub");
+        assert_string_equal(run.plan.edits[1].path, "/etc/default/grub.d/50-cloudimg-settings.cfg");
+        assert_string_equal(run.plan.edits[2].path, "/boot/grub/grub.cfg");
         /* GRUB_DISABLE_LINUX_UUID=true would bring sd names back at the next update-grub. */
-        assert_int_equal(plan.n_warnings, 1);
-        assert_non_null(strstr(plan.warnings[0], "/etc/default/grub: GRUB_DISABLE_LINUX_UUID=true "));
+        assert_int_equal(run.plan.n_warnings, 1);
+        assert_non_null(strstr(run.plan.warnings[0], "/etc/default/grub: GRUB_DISABLE_LINUX_UUID=true "));
 }
 
 static void test_centos7(void **state) {
         _cleanup_(inventory_done) Inventory old = {}, new = {};
-        _cleanup_(plan_done) Plan plan = {};
-        _cleanup_(fixer_context_done) FixerContext c = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
         const char *u = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a", *s = "e0d1c2b3-a4f5-4e6d-9c8b-7a6f5e4d3c2b";
 
         (void) state;
@@ -299,22 +83,22 @@ static void test_centos7(void **state) {
         NEW(&new, .name = "sda1", .type = "xfs", .uuid = u);
         NEW(&new, .name = "sda2", .type = "swap", .uuid = s);
 
-        migrate_fixture("centos7", "boot/grub2/grub.cfg", &old, &new, &plan, &c);
-        assert_int_equal(c.n_refs, 3);
-        assert_ref(&c, 0, "xvda2", "/etc/default/grub:6");
-        assert_ref(&c, 1, "xvda2", "/boot/grub2/grub.cfg:100");
+        migrate("grub/centos7", "boot/grub2/grub.cfg", &old, &new, &run);
+        assert_int_equal(run.n_refs, 3);
+        fixture_assert_ref(run.refs, run.n_refs, 0, "xvda2 - /etc/default/grub:6");
+        fixture_assert_ref(run.refs, run.n_refs, 1, "xvda2 - /boot/grub2/grub.cfg:100");
         /* /etc/sysconfig/grub is a link to /etc/default/grub: one edit, at the target. */
-        assert_int_equal(plan.n_edits, 2);
-        assert_string_equal(plan.edits[0].path, "/etc/default/grub");
-        assert_string_equal(plan.edits[1].path, "/boot/grub2/grub.cfg");
-        assert_int_equal(plan.n_warnings, 0);
+        assert_int_equal(run.plan.n_edits, 2);
+        assert_string_equal(run.plan.edits[0].path, "/etc/default/grub");
+        assert_string_equal(run.plan.edits[1].path, "/boot/grub2/grub.cfg");
+        assert_int_equal(run.plan.n_warnings, 0);
 }
 
 static void test_grub_script_check(void **state) {
         (void) state;
 
         /* The fixture tests ran it before and after; here it only says whether it could. */
-        if (script_check())
+        if (fixture_grub_script_check())
                 return;
         if (streq_ptr(getenv("CI"), "true"))
                 fail_msg("grub-script-check is missing and CI=true: install grub-common");
@@ -351,88 +135,36 @@ typedef struct File {
 } File;
 
 typedef struct Guest {
-        int rootfd;
-        Plan plan;
-        int scan; /* what the scan pass returned */
-        int rewrite; /* what the rewrite pass returned (not run when the scan failed) */
-        size_t n_refs;
+        FixtureRoot *root;
+        FixtureRun run; /* run.scan and run.rewrite say how the passes went */
 } Guest;
 
 static void guest_done(Guest *g) {
-        if (g->rootfd >= 0)
-                (void) close(g->rootfd);
-        plan_done(&g->plan);
+        fixture_root_free(g->root);
+        fixture_run_done(&g->run);
 }
 
 /* A fresh root holding @files and an initramfs in /boot, through both passes. */
 static void guest_run(Guest *g, const File *files, size_t n, bool from_xen) {
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_(plan_done) Plan scratch = {};
-        static unsigned count;
-        FixerContext c;
-
-        assert_true(asprintf(&dir, "%s/guest-%u", tmpdir, count++) > 0);
-        assert_int_equal(mkdir(dir, 0755), 0);
-        *g = (Guest){ .rootfd = open_dir(dir) };
-        assert_int_equal(mkdir_p_at(g->rootfd, "boot", 0755), 0);
-        assert_int_equal(write_file_atomic_at(g->rootfd, "boot/initrd.img-6.1.0", "", 0, 0644), 0);
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *parent = strdup(files[i].path);
-
-                assert_non_null(parent);
-                *strrchr(parent, '/') = 0;
-                assert_int_equal(mkdir_p_at(g->rootfd, parent, 0755), 0);
+        *g = (Guest){ .root = fixture_root_new(NULL, NULL) };
+        fixture_write(g->root->fd, "boot/initrd.img-6.1.0", "");
+        for (size_t i = 0; i < n; i++)
                 if (files[i].text)
-                        assert_int_equal(write_file_atomic_at(g->rootfd, files[i].path, files[i].text,
-                                                 strlen(files[i].text), 0644),
-                                0);
+                        fixture_write(g->root->fd, files[i].path, files[i].text);
                 else
-                        assert_int_equal(symlinkat(files[i].target, g->rootfd, files[i].path), 0);
-        }
-
-        c = (FixerContext){ .rootfd = g->rootfd, .new = &new_inventory, .plan = &scratch };
-        g->scan = fixer_grub2.run(&c);
-        g->n_refs = c.n_refs;
-        assert_int_equal(scratch.n_edits, 0);
-        if (g->scan >= 0) {
-                c.mapping = &mapping;
-                c.from_xen = from_xen;
-                c.plan = &g->plan;
-                g->rewrite = fixer_grub2.run(&c);
-        }
-        fixer_context_done(&c);
-}
-
-/* The new content the plan gives @path (canonical), or NULL when it leaves it alone. */
-static const char *planned(const Guest *g, const char *path) {
-        const Edit *e = plan_find(&g->plan, path);
-
-        if (!e)
-                return NULL;
-        assert_int_equal(e->new.kind, FILE_REGULAR);
-        assert_int_equal(strlen(e->new.data), e->new.size);
-        return e->new.data;
-}
-
-static void assert_planned(const Guest *g, const char *path, const char *want) {
-        const char *got = planned(g, path);
-
-        if (!want && got)
-                fail_msg("%s: wanted no change, got:\n%s", path, got);
-        if (want && !got)
-                fail_msg("%s: wanted a change, got none, to:\n%s", path, want);
-        if (want)
-                assert_string_equal(got, want);
+                        fixture_symlink(g->root->fd, files[i].path, files[i].target);
+        (void) fixture_run(&g->run, &fixer_grub2, g->root->fd,
+                &(const FixtureGuest){ .new = &new_inventory, .mapping = &mapping, .from_xen = from_xen });
 }
 
 /* /etc/default/grub holding @text becomes @want (NULL: unchanged). */
 static void check_defaults(const char *text, const char *want) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         guest_run(&g, (const File[]){ { "etc/default/grub", text } }, 1, true);
-        assert_int_equal(g.scan, 0);
-        assert_int_equal(g.rewrite, 0);
-        assert_planned(&g, "/etc/default/grub", want);
+        assert_int_equal(g.run.scan, 0);
+        assert_int_equal(g.run.rewrite, 0);
+        fixture_assert_planned(&g.run.plan, "/etc/default/grub", want);
 }
 
 static void test_defaults_quoting(void **state) {
@@ -478,25 +210,25 @@ static void test_defaults_refused(void **state) {
         (void) state;
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+                _cleanup_(guest_done) Guest g = {};
 
                 guest_run(&g, (const File[]){ { "etc/default/grub", bad[i] } }, 1, true);
-                if (g.scan != -EBADMSG)
-                        fail_msg("%s: scan returned %d, wanted -EBADMSG", bad[i], g.scan);
+                if (g.run.scan != -EBADMSG)
+                        fail_msg("%s: scan returned %d, wanted -EBADMSG", bad[i], g.run.scan);
         }
 }
 
 static void test_defaults_value_that_cannot_be_quoted(void **state) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         (void) state;
 
         /* sdc1 is only known by LABEL=a$b: inside double quotes the shell would expand $b. */
         guest_run(&g, (const File[]){ { "etc/default/grub", "GRUB_CMDLINE_LINUX=\"root=/dev/xvdc1\"\n" } },
                 1, true);
-        assert_int_equal(g.scan, 0);
-        assert_int_equal(g.rewrite, -EINVAL);
-        assert_int_equal(g.plan.n_edits, 0);
+        assert_int_equal(g.run.scan, 0);
+        assert_int_equal(g.run.rewrite, -EINVAL);
+        assert_int_equal(g.run.plan.n_edits, 0);
 }
 
 static void test_terminal_added(void **state) {
@@ -536,7 +268,7 @@ static void test_terminal_completed(void **state) {
 }
 
 static void test_terminal_untouched(void **state) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         (void) state;
 
@@ -548,12 +280,12 @@ static void test_terminal_untouched(void **state) {
                 (const File[]){ { "etc/default/grub",
                         "GRUB_TERMINAL=console\nGRUB_CMDLINE_LINUX=\"console=hvc0\"\n" } },
                 1, false);
-        assert_int_equal(g.rewrite, 0);
-        assert_int_equal(g.plan.n_edits, 0);
+        assert_int_equal(g.run.rewrite, 0);
+        assert_int_equal(g.run.plan.n_edits, 0);
 }
 
 static void test_fragments(void **state) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         (void) state;
 
@@ -573,31 +305,31 @@ static void test_fragments(void **state) {
                         { "etc/default/grub.d/80-link.cfg", NULL, "50-cloudimg-settings.cfg" },
                 },
                 5, true);
-        assert_int_equal(g.scan, 0);
-        assert_int_equal(g.rewrite, 0);
-        assert_int_equal(g.n_refs, 0);
-        assert_int_equal(g.plan.n_edits, 2);
-        assert_planned(&g, "/etc/default/grub",
+        assert_int_equal(g.run.scan, 0);
+        assert_int_equal(g.run.rewrite, 0);
+        assert_int_equal(g.run.n_refs, 0);
+        assert_int_equal(g.run.plan.n_edits, 2);
+        fixture_assert_planned(&g.run.plan, "/etc/default/grub",
                 "GRUB_TIMEOUT=5\nGRUB_TERMINAL=\"serial console\"\n" SERIAL_COMMAND);
-        assert_planned(&g, "/etc/default/grub.d/50-cloudimg-settings.cfg",
+        fixture_assert_planned(&g.run.plan, "/etc/default/grub.d/50-cloudimg-settings.cfg",
                 "GRUB_CMDLINE_LINUX_DEFAULT=\"" SERIAL "\"\n");
 }
 
 /* /boot/grub/grub.cfg holding @text becomes @want (NULL: unchanged), with no warning. */
 static void check_cfg(const char *text, const char *want) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         guest_run(&g, (const File[]){ { "boot/grub/grub.cfg", text } }, 1, true);
-        assert_int_equal(g.scan, 0);
-        assert_int_equal(g.rewrite, 0);
-        assert_planned(&g, "/boot/grub/grub.cfg", want);
-        assert_int_equal(g.plan.n_warnings, 0);
+        assert_int_equal(g.run.scan, 0);
+        assert_int_equal(g.run.rewrite, 0);
+        fixture_assert_planned(&g.run.plan, "/boot/grub/grub.cfg", want);
+        assert_int_equal(g.run.plan.n_warnings, 0);
         if (want) {
                 _cleanup_free_ char *path = NULL;
 
-                assert_true(asprintf(&path, "%s/written.cfg", tmpdir) > 0);
-                assert_int_equal(write_file_atomic_at(AT_FDCWD, path, want, strlen(want), 0644), 0);
-                assert_script_check(path);
+                path = fixture_tmp_path("written.cfg");
+                fixture_write_full(AT_FDCWD, path, want, strlen(want), 0644);
+                fixture_assert_grub_script(path);
         }
 }
 
@@ -645,16 +377,16 @@ static void test_cfg_refused(void **state) {
         (void) state;
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+                _cleanup_(guest_done) Guest g = {};
 
                 guest_run(&g, (const File[]){ { "boot/grub/grub.cfg", bad[i] } }, 1, true);
-                if (g.scan != -EBADMSG)
-                        fail_msg("%s: scan returned %d, wanted -EBADMSG", bad[i], g.scan);
+                if (g.run.scan != -EBADMSG)
+                        fail_msg("%s: scan returned %d, wanted -EBADMSG", bad[i], g.run.scan);
         }
 }
 
 static void test_cfg_xen_device_reported(void **state) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         (void) state;
 
@@ -665,17 +397,17 @@ static void test_cfg_xen_device_reported(void **state) {
                         "menuentry 'a' {\n\tlinux (xen/xvda,msdos1)/vmlinuz root=/dev/xvda1\n\tinitrd "
                         "/i\n}\n" } },
                 1, true);
-        assert_int_equal(g.rewrite, 0);
-        assert_planned(&g, "/boot/grub/grub.cfg",
+        assert_int_equal(g.run.rewrite, 0);
+        fixture_assert_planned(&g.run.plan, "/boot/grub/grub.cfg",
                 "set root='xen/xvda,msdos1'\nsearch --fs-uuid --set=root --hint='xen/xvda,msdos1' x\n"
                 "menuentry 'a' {\n\tlinux (xen/xvda,msdos1)/vmlinuz root=UUID=" U_ROOT "\n\tinitrd /i\n}\n");
         /* Only the path names the disk itself; the root and the hints are found again by the search. */
-        assert_int_equal(g.plan.n_warnings, 1);
-        assert_non_null(strstr(g.plan.warnings[0], "/boot/grub/grub.cfg:4: (xen/xvda,msdos1) "));
+        assert_int_equal(g.run.plan.n_warnings, 1);
+        assert_non_null(strstr(g.run.plan.warnings[0], "/boot/grub/grub.cfg:4: (xen/xvda,msdos1) "));
 }
 
 static void test_cfg_one_file_two_names(void **state) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         (void) state;
 
@@ -686,55 +418,24 @@ static void test_cfg_one_file_two_names(void **state) {
                         { "boot/grub", NULL, "grub2" },
                 },
                 2, true);
-        assert_int_equal(g.scan, 0);
-        assert_int_equal(g.n_refs, 1);
-        assert_int_equal(g.rewrite, 0);
-        assert_int_equal(g.plan.n_edits, 1);
-        assert_planned(&g, "/boot/grub2/grub.cfg",
+        assert_int_equal(g.run.scan, 0);
+        assert_int_equal(g.run.n_refs, 1);
+        assert_int_equal(g.run.rewrite, 0);
+        assert_int_equal(g.run.plan.n_edits, 1);
+        fixture_assert_planned(&g.run.plan, "/boot/grub2/grub.cfg",
                 "menuentry 'a' {\n\tlinux16 /vmlinuz root=UUID=" U_ROOT "\n\tinitrd16 /i\n}\n");
 }
 
 static void test_missing(void **state) {
-        _cleanup_(guest_done) Guest g = { .rootfd = -1 };
+        _cleanup_(guest_done) Guest g = {};
 
         (void) state;
 
         /* Nothing there, and /etc/default/grub.d a file. */
         guest_run(&g, (const File[]){ { "etc/default/grub.d", "" } }, 1, true);
-        assert_int_equal(g.scan, 0);
-        assert_int_equal(g.rewrite, 0);
-        assert_int_equal(g.plan.n_edits, 0);
-}
-
-/* Setup */
-
-static int setup(void **state) {
-        char exe[PATH_MAX];
-        ssize_t n;
-
-        (void) state;
-
-        if (!mkdtemp(tmpdir))
-                return -1;
-        /* The fixtures are found from the binary (build/ or build-asan/), whatever the working folder. */
-        n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n < 0)
-                return -1;
-        exe[n] = 0;
-        if (asprintf(&fixtures, "%s/../tests/fixtures/grub", dirname(exe)) < 0)
-                return -1;
-        return access(fixtures, R_OK) < 0 ? -1 : 0;
-}
-
-static int teardown(void **state) {
-        _cleanup_free_ char *cmd = NULL;
-
-        (void) state;
-
-        free(fixtures);
-        if (asprintf(&cmd, "rm -rf -- '%s'", tmpdir) < 0)
-                return -1;
-        return system(cmd) == 0 ? 0 : -1;
+        assert_int_equal(g.run.scan, 0);
+        assert_int_equal(g.run.rewrite, 0);
+        assert_int_equal(g.run.plan.n_edits, 0);
 }
 
 int main(void) {
@@ -758,5 +459,5 @@ int main(void) {
                 cmocka_unit_test(test_missing),
         };
 
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

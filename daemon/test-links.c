@@ -27,11 +27,13 @@ static void test_rules(void **state) {
 
         (void) state;
         add(&inv, (Device){ .name = "xvda", .ptuuid = "0d0e0f10" });
-        add(&inv, (Device){ .name = "xvda1", .uuid = "11111111-1111-4111-8111-111111111111", .label = "root" });
+        add(&inv,
+                (Device){
+                        .name = "xvda1", .uuid = "11111111-1111-4111-8111-111111111111", .label = "root" });
         add(&inv, (Device){ .name = "xvda2", .partuuid = "0d0e0f10-02" });
         add(&inv, (Device){ .name = "xvdb", .label = "my data" });
-        add(&inv, (Device){ .name = "xvdc", .label = "a*b" });          /* a glob: not matched literally */
-        add(&inv, (Device){ .name = "xvdd" });                          /* nothing recorded */
+        add(&inv, (Device){ .name = "xvdc", .label = "a*b" }); /* a glob: not matched literally */
+        add(&inv, (Device){ .name = "xvdd" }); /* nothing recorded */
         add(&inv, (Device){ .name = "sda1", .uuid = "ignored-not-xvd" }); /* not an old Xen name */
 
         assert_int_equal(links_format_rules(&inv, &text), 0);

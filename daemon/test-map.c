@@ -1,15 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "devname.h"
-#include "map.h"
-#include "util.h"
+#include "fixture.h"
 
 #define U_ROOT "0d1c4f6e-1111-4222-8333-444455556666"
 #define U_SWAP "7e2b9a10-2222-4333-8444-555566667777"
@@ -18,60 +9,11 @@
 #define PARTUUID_1 "5c3e0a7b-01"
 #define PTUUID_A "5c3e0a7b"
 
-/* What a device holds; NULL fields are absent. */
-typedef struct Spec {
-        const char *name;
-        const char *type;
-        const char *uuid;
-        const char *label;
-        const char *partuuid;
-        const char *ptuuid;
-} Spec;
-
-static void add(Inventory *inv, DeviceSource source, Spec s) {
-        DevName dn;
-        Device d = {
-                .name = strdup(s.name),
-                .type = strdup_or_null(s.type),
-                .uuid = strdup_or_null(s.uuid),
-                .label = strdup_or_null(s.label),
-                .partuuid = strdup_or_null(s.partuuid),
-                .ptuuid = strdup_or_null(s.ptuuid),
-                .partition = devname_parse(s.name, &dn) == 0 && dn.part > 0,
-                .source = source,
-        };
-
-        assert_non_null(d.name);
-        assert_int_equal(inventory_add(inv, &d), 0);
-}
-
-/* Old devices as a snapshot gives them, new ones as probed now. */
-#define OLD(inv, ...) add(inv, DEVICE_SOURCE_SNAPSHOT, (Spec){ __VA_ARGS__ })
-#define CACHED(inv, ...) add(inv, DEVICE_SOURCE_BLKID_CACHE, (Spec){ __VA_ARGS__ })
-#define NEW(inv, ...) add(inv, DEVICE_SOURCE_PROBE, (Spec){ __VA_ARGS__ })
-
 #define REF(n, t, w)                                                                                        \
         { .name = (char *) (n), .type = (char *) (t), .where = (char *) (w) }
 
-/* @v holds exactly the strings of @want, in order (@want ends with NULL). */
-static void assert_strv_equal(char **v, const char *const *want) {
-        size_t i = 0;
-
-        if (!v) {
-                if (want[0])
-                        fail_msg("no lines, wanted \"%s\" first", want[0]);
-                return;
-        }
-        for (; want[i]; i++) {
-                if (!v[i])
-                        fail_msg("line %zu missing, wanted \"%s\"", i, want[i]);
-                assert_string_equal(v[i], want[i]);
-        }
-        if (v[i])
-                fail_msg("unexpected extra line %zu: \"%s\"", i, v[i]);
-}
-
-#define assert_lines(v, ...) assert_strv_equal(v, (const char *const[]){ __VA_ARGS__, NULL })
+/* @v holds exactly the arguments, in order. */
+#define assert_lines(v, ...) fixture_assert_strv("line", v, FIXTURE_STRV(__VA_ARGS__))
 
 static void assert_entry(
         const Mapping *m, size_t i, const char *old_name, const char *new_name, MapMethod method) {
@@ -579,7 +521,7 @@ static void test_order_counts_identified_disks(void **state) {
         (void) state;
 
         OLD(&old, .name = "xvdb", .type = "ext4", .uuid = U_ROOT);
-        add(&old, DEVICE_SOURCE_CONFIG, (Spec){ .name = "xvdd" });
+        fixture_add_device(&old, DEVICE_SOURCE_CONFIG, (FixtureDevice){ .name = "xvdd" });
         NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
         NEW(&new, .name = "sdb", .type = "swap", .uuid = U_SWAP);
 
