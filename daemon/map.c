@@ -372,6 +372,50 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
                                 goto next;
                         }
                 }
+                /* A type confirms only what it tells apart: ext4 on two disks says nothing about which. */
+                for (size_t j = 0; j < b->n_refs && r >= 0; j++) {
+                        const Reference *x = &b->refs[j];
+                        DevName dn;
+
+                        if (!streq(x->name, p->name) || !type_is_checkable(x->type) ||
+                                devname_parse(p->name, &dn) < 0)
+                                continue;
+                        for (size_t u = 0; u < n_disks && u < n_units; u++) {
+                                _cleanup_free_ char *alt_name = NULL;
+                                const Device *alt;
+
+                                if (u == p->unit)
+                                        continue;
+                                alt_name = devname_format(disks[u].prefix, disks[u].disk,
+                                        units[p->unit].part == 0 ? dn.part : 0);
+                                if (!alt_name) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                alt = inventory_find(b->new, alt_name);
+                                if (alt && fstype_confirms(x->type, alt->type)) {
+                                        r = note(&errors, &n_errors,
+                                                "%s (%s): no recorded identity, and %s holds %s just as %s "
+                                                "does; "
+                                                "the order of the disks may have changed, so kvmigrate will "
+                                                "not "
+                                                "guess; run \"migratectl arm\" under Xen or name it by UUID",
+                                                p->name, x->where, alt->name, x->type, p->target->name);
+                                        goto next;
+                                }
+                        }
+                }
+                /* The order only counts when it pairs every old disk with a new one. */
+                if (n_units != n_disks) {
+                        r = note(&errors, &n_errors,
+                                "%s (%s): no recorded identity; %zu Xen disk%s in use, %zu disk%s present "
+                                "now, "
+                                "so their order says nothing; run \"migratectl arm\" under Xen or name it "
+                                "by UUID",
+                                p->name, ref ? ref->where : "snapshot", n_units,
+                                n_units == 1 ? " was" : "s were", n_disks, n_disks == 1 ? " is" : "s are");
+                        goto next;
+                }
                 for (size_t k = 0; k < n_todo && !confirmed; k++) {
                         if (picks[k].unit != p->unit || !picks[k].target)
                                 continue;
