@@ -340,28 +340,33 @@ static int journal_new_path(size_t i, char **ret) {
         return asprintf(ret, "%s/new-%zu", JOURNAL_DIR, i) < 0 ? -ENOMEM : 0;
 }
 
-/* Remove the journal folder; the plan file goes last, since it is what marks a run as committed. */
+/*
+ * Remove the journal folder. The plan goes first, and is made durable
+ * before anything else goes: it is what marks a run as committed, and a
+ * committed plan whose pieces are gone could never be finished.
+ */
 static int journal_remove(int statefd) {
         _cleanup_close_ int dfd = -1;
         DIR *d;
-        int r;
 
         dfd = openat(statefd, JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dfd < 0)
                 return errno == ENOENT ? 0 : -errno;
+        if (unlinkat(dfd, "plan", 0) < 0 && errno != ENOENT)
+                return -errno;
+        if (fsync(dfd) < 0)
+                return -errno;
         d = fdopendir(dfd);
         if (!d)
                 return -errno;
         dfd = -1;
         for (struct dirent *de; (de = readdir(d));)
-                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && !streq(de->d_name, "plan"))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
                         (void) unlinkat(dirfd(d), de->d_name, 0);
-        (void) unlinkat(dirfd(d), "plan", 0);
         closedir(d);
         if (unlinkat(statefd, JOURNAL_DIR, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 return -errno;
-        r = fsync(statefd) < 0 ? -errno : 0;
-        return r;
+        return fsync(statefd) < 0 ? -errno : 0;
 }
 
 typedef struct JournalEdit {
@@ -570,6 +575,11 @@ int apply_recover(int rootfd, char ***ret_paths) {
 }
 
 int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userdata) {
+        return apply_plan_full(rootfd, plan, progress, NULL, userdata);
+}
+
+int apply_plan_full(int rootfd, const Plan *plan, ApplyProgress progress, int (*landed)(void *userdata),
+        void *userdata) {
         _cleanup_(manifest_done) Manifest m = {};
         _cleanup_close_ int statefd = -1;
         int r;
@@ -629,6 +639,12 @@ int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userd
                         return r; /* the journal stays: the next run finishes it */
                 if (progress)
                         progress(&plan->edits[i], userdata);
+        }
+        /* Record the outcome while the journal can still finish the run: a crash now loses nothing. */
+        if (landed) {
+                r = landed(userdata);
+                if (r < 0)
+                        return r;
         }
         return journal_remove(statefd);
 }

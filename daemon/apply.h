@@ -34,6 +34,16 @@ typedef void (*ApplyProgress)(const Edit *e, void *userdata);
 int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userdata);
 
 /**
+ * apply_plan_full() - apply_plan(), and @landed (if not NULL) is called once
+ * every edit has landed and before the journal is removed, so that what it
+ * records (the state record) is never lost to a crash: until the journal
+ * is gone, the next run finishes this one.
+ * Return: as apply_plan(), or what @landed returned.
+ */
+int apply_plan_full(
+        int rootfd, const Plan *plan, ApplyProgress progress, int (*landed)(void *userdata), void *userdata);
+
+/**
  * apply_recover() - finish a run that was cut off after its commit point,
  * or discard one cut off before it.
  * @ret_paths: if not NULL, the paths of the finished run's edits

@@ -104,6 +104,7 @@ const char *device_source_to_string(DeviceSource s) {
                 [DEVICE_SOURCE_SNAPSHOT] = "snapshot",
                 [DEVICE_SOURCE_BLKID_CACHE] = "blkid-cache",
                 [DEVICE_SOURCE_CONFIG] = "config",
+                [DEVICE_SOURCE_RECORD] = "record",
         };
 
         if ((unsigned) s >= _DEVICE_SOURCE_MAX)

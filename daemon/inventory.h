@@ -19,6 +19,7 @@ typedef enum DeviceSource {
         DEVICE_SOURCE_SNAPSHOT, /* /var/lib/kvmigrate/snapshot */
         DEVICE_SOURCE_BLKID_CACHE, /* /etc/blkid.tab, /etc/blkid/blkid.tab */
         DEVICE_SOURCE_CONFIG, /* only a name some config file mentions */
+        DEVICE_SOURCE_RECORD, /* a mapping an earlier run recorded in /var/lib/kvmigrate/state */
         _DEVICE_SOURCE_MAX,
 } DeviceSource;
 

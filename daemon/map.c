@@ -161,11 +161,15 @@ static int map_by_identity(Builder *b, const char *name, const Device *old) {
                 if (isempty(want))
                         continue;
 
-                /* Two old devices with one identity: whichever copy survived, the other is lost. */
-                for (size_t i = 0; i < b->old->n; i++) {
+                /*
+                 * Two old devices with one identity: whichever copy survived, the other is lost. Only
+                 * a snapshot says what was there at once; a cache may list one filesystem under two
+                 * names it had at different times (RHEL's xvde rename).
+                 */
+                for (size_t i = 0; i < b->old->n && old->source == DEVICE_SOURCE_SNAPSHOT; i++) {
                         const Device *o = &b->old->devices[i];
                         const char *have = *(char *const *) ((const char *) o + keys[k].offset);
-                        if (o != old && have && streq(have, want))
+                        if (o != old && o->source == DEVICE_SOURCE_SNAPSHOT && have && streq(have, want))
                                 return complain(b, name,
                                                "%s %s was on both %s and %s under Xen; refusing to guess",
                                                keys[k].what, want, old->name, o->name) < 0

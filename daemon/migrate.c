@@ -89,12 +89,49 @@ int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
         return 0;
 }
 
+/* The mappings an earlier run recorded: after it, the files say UUID= and declare nothing to map by. */
+static int load_recorded(Migration *m) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+        int r;
+
+        r = state_load(m->rootfd, &rec);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        for (size_t i = 0; i < rec.n_mappings; i++) {
+                const StateMapping *x = &rec.mappings[i];
+                Device d = {
+                        .name = strdup(x->old_name),
+                        .uuid = strdup_or_null(x->uuid),
+                        .label = strdup_or_null(x->label),
+                        .type = strdup_or_null(x->type),
+                        .source = DEVICE_SOURCE_RECORD,
+                };
+                if (!d.name || (x->uuid && !d.uuid) || (x->label && !d.label) || (x->type && !d.type)) {
+                        device_done(&d);
+                        return -ENOMEM;
+                }
+                if (!d.uuid && !d.label) {
+                        device_done(&d); /* nothing to find it by again */
+                        continue;
+                }
+                r = inventory_add(&m->old, &d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int load_old(Migration *m) {
         int r;
 
         r = inventory_load_snapshot(m->rootfd, &m->old);
         if (r < 0 && r != -ENOENT)
                 return r; /* a broken snapshot is logged with its line; better stop than guess */
+        r = load_recorded(m);
+        if (r < 0)
+                return r;
+        if (m->old.n > 0)
+                return 0; /* kvmigrate's own records beat a cache that may be years old */
         r = inventory_load_blkid_cache(m->rootfd, &m->old);
         if (r < 0 && r != -ENOENT)
                 log_warning("the legacy blkid cache cannot be read (%s), ignoring", strerror(-r));
@@ -269,7 +306,9 @@ static int mark_recovered(const Migration *m, const MigrateHooks *h) {
 }
 
 typedef struct Progress {
+        const Migration *m;
         const MigrateHooks *hooks;
+        unsigned long long started;
         size_t n_done;
 } Progress;
 
@@ -284,35 +323,57 @@ static void on_edit(const Edit *e, void *userdata) {
         }
 }
 
-int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) {
+static int on_landed(void *userdata) {
+        Progress *p = userdata;
+
+        return save_record(p->m, p->hooks, MIGRATION_DONE, p->started, "applied", p->m->plan.n_edits);
+}
+
+/* Finish a run that a crash cut off after its commit point, and its record. */
+static int recover(Migration *m, const MigrateHooks *h) {
         _cleanup_(strv_freep) char **recovered = NULL;
-        _cleanup_(state_record_done) StateRecord old = {};
-        unsigned long long started = now_usec();
-        Progress progress = { .hooks = h };
         int r;
 
         r = apply_recover(m->rootfd, &recovered);
         if (r < 0)
                 return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r));
-        if (r > 0) {
-                for (char **p = recovered; h && h->file && *p; p++)
-                        h->file("changed", *p, "finished an interrupted run", h->userdata);
-                r = mark_recovered(m, h);
-                if (r < 0)
-                        return log_error_errno(r, "cannot update the state record: %s", strerror(-r));
-        }
+        if (r == 0)
+                return 0;
+        for (char **p = recovered; h && h->file && *p; p++)
+                h->file("changed", *p, "finished an interrupted run", h->userdata);
+        r = mark_recovered(m, h);
+        if (r < 0)
+                return log_error_errno(r, "cannot update the state record: %s", strerror(-r));
+        return 1;
+}
 
+int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) {
+        _cleanup_(state_record_done) StateRecord old = {};
+        unsigned long long started = now_usec();
+        Progress progress = { .m = m, .hooks = h, .started = started };
+        bool had_record;
+        int r;
+
+        r = recover(m, h);
+        if (r < 0)
+                return r;
+
+        had_record = state_load(m->rootfd, &old) >= 0;
         r = migration_plan(m, o);
         if (r == MIGRATE_NOT_NEEDED)
                 return r;
         if (r < 0) {
-                (void) save_record(m, h, MIGRATION_FAILED, started, "not-applied", 0);
+                /* A refusal changed nothing: the record of an earlier run that did change things stays. */
+                if (had_record && (old.state == MIGRATION_DONE || old.state == MIGRATION_DEGRADED))
+                        log_warning("the record of the earlier run is kept");
+                else
+                        (void) save_record(m, h, MIGRATION_FAILED, started, "not-applied", 0);
                 return r;
         }
 
         if (m->plan.n_edits == 0) {
                 /* Idempotent: a second run keeps the record of the first. */
-                if (state_load(m->rootfd, &old) >= 0 && old.state == MIGRATION_DONE)
+                if (had_record && old.state == MIGRATION_DONE)
                         return 0;
                 return save_record(m, h, MIGRATION_DONE, started, "applied", 0);
         }
@@ -320,13 +381,11 @@ int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) 
         r = save_record(m, h, MIGRATION_RUNNING, started, "planned", 0);
         if (r < 0)
                 return r;
-        r = apply_plan(m->rootfd, &m->plan, on_edit, &progress);
-        if (r < 0) {
+        r = apply_plan_full(m->rootfd, &m->plan, on_edit, on_landed, &progress);
+        if (r < 0 && progress.n_done < m->plan.n_edits)
                 (void) save_record(m, h, progress.n_done > 0 ? MIGRATION_DEGRADED : MIGRATION_FAILED,
                         started, "failed", progress.n_done);
-                return r;
-        }
-        return save_record(m, h, MIGRATION_DONE, started, "applied", m->plan.n_edits);
+        return r;
 }
 
 int migration_rollback(Migration *m, const MigrateHooks *h) {
@@ -404,6 +463,12 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
         }
         if (!hypervisor_is_kvm_like(m->detection.hypervisor))
                 return MIGRATE_NOT_NEEDED;
+
+        /* A committed run cut off (a crash, a degraded run) is a transaction to finish, whatever the record
+         * says. */
+        r = recover(m, h);
+        if (r < 0)
+                return r;
 
         r = state_load(m->rootfd, &rec);
         if (r < 0 && r != -ENOENT)
