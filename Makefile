@@ -66,7 +66,7 @@ tests: $(TESTS)
 DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsystemd-dev \
         libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux fdisk \
         dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
-        python3 qemu-system-x86 debootstrap zstd
+        python3 jq qemu-system-x86 debootstrap zstd
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -79,6 +79,10 @@ check: deps
 	$(MAKE) all tests
 	$(MAKE) BUILDDIR=build-asan SANITIZE=1 all tests
 	tests/run-tests
+
+# The boot test alone (make check runs it too): a Xen-style Debian guest booted under QEMU.
+check-boot: deps
+	tests/boot/run
 
 demo: deps all
 	tests/demo.sh
@@ -123,5 +127,5 @@ install: all
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
-.PHONY: all tests deps check demo bench format clean install
+.PHONY: all tests deps check check-boot demo bench format clean install
 .DELETE_ON_ERROR:

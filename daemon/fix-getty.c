@@ -59,12 +59,6 @@ static bool console_rewrite(const FixerContext *c) {
         return x86 && c->mapping && c->from_xen;
 }
 
-static const char *endswith(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-
-        return a >= b && streq(s + a - b, suffix) ? s + a - b : NULL;
-}
-
 static const char *basename_of(const char *path) {
         const char *slash = strrchr(path, '/');
 

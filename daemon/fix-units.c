@@ -56,12 +56,6 @@ static const char *const dep_keys[] = {
 /* Folders whose links pull a unit in; the link is named after the unit. */
 static const char *const dep_dir_suffixes[] = { ".wants", ".requires", ".upholds" };
 
-static const char *endswith(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-
-        return a >= b && streq(s + a - b, suffix) ? s + a - b : NULL;
-}
-
 static bool is_ws(char c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }

@@ -56,12 +56,6 @@ static bool names_xen_console(const char *p, size_t len) {
         return xen_console_next(p, len, &pos, &s);
 }
 
-static const char *endswith(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-
-        return a >= b && streq(s + a - b, suffix) ? s + a - b : NULL;
-}
-
 static char *path_join(const char *dir, const char *name) {
         char *p;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <sys/file.h>
 
 #include "apply.h"
 #include "links.h"
@@ -12,6 +13,8 @@
 void migration_done(Migration *m) {
         if (m->rootfd >= 0)
                 (void) close(m->rootfd);
+        if (m->lockfd >= 0)
+                (void) close(m->lockfd);
         free(m->root);
         inventory_done(&m->old);
         inventory_done(&m->new);
@@ -19,7 +22,7 @@ void migration_done(Migration *m) {
         plan_done(&m->plan);
         strv_free(m->errors);
         strv_free(m->warnings);
-        *m = (Migration){ .rootfd = -1 };
+        *m = (Migration){ .rootfd = -1, .lockfd = -1 };
 }
 
 /* Where am I: the options' word, else the signs below @detectfd. */
@@ -52,7 +55,7 @@ int migration_open(Migration *m, const MigrateOptions *o) {
         const char *root = o->root ?: "/";
         int r;
 
-        *m = (Migration){ .rootfd = -1 };
+        *m = (Migration){ .rootfd = -1, .lockfd = -1 };
         m->root = strdup(root);
         if (!m->root)
                 return -ENOMEM;
@@ -86,6 +89,33 @@ int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
                         return log_error_errno(
                                 r, "--disk %s: cannot probe %s: %s", *d, eq + 1, strerror(-r));
         }
+        return 0;
+}
+
+/*
+ * One run at a time changes a guest: the daemon's Run() and a migratectl
+ * working on its own must not both take "originals" and share the journal.
+ */
+static int lock_state(Migration *m) {
+        _cleanup_close_ int statefd = -1, fd = -1;
+
+        if (m->lockfd >= 0)
+                return 0;
+        statefd = root_open_dir(m->rootfd, "/" STATE_DIR, true);
+        if (statefd < 0)
+                return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, strerror(-statefd));
+        fd = openat(statefd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(-errno, "/%s/lock: cannot open: %m", STATE_DIR);
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK) {
+                        log_error("another kvmigrate run is changing this guest now; try again when it is "
+                                  "done");
+                        return -EBUSY;
+                }
+                return log_error_errno(-errno, "/%s/lock: cannot lock: %m", STATE_DIR);
+        }
+        m->lockfd = TAKE_FD(fd);
         return 0;
 }
 
@@ -230,14 +260,32 @@ int migration_to_record(const Migration *m, StateRecord *r) {
         return k;
 }
 
+static bool has_xvd(const Inventory *inv) {
+        for (size_t i = 0; i < inv->n; i++)
+                if (startswith(inv->devices[i].name, "xvd"))
+                        return true;
+        return false;
+}
+
 int migration_arm(Migration *m, const MigrateOptions *o) {
         _cleanup_(state_record_done) StateRecord rec = {};
         _cleanup_free_ char *mode = NULL;
         int r;
 
+        r = lock_state(m);
+        if (r < 0)
+                return r;
         r = migration_probe_new(o, &m->old);
         if (r < 0)
                 return r;
+        if (!has_xvd(&m->old)) {
+                /* Disks named otherwise (an HVM guest's emulated ones): what was recorded stays. */
+                _cleanup_(inventory_done) Inventory recorded = {};
+                if (inventory_load_snapshot(m->rootfd, &recorded) >= 0 && recorded.n > 0) {
+                        log_warning("no xvd disk is present; the recorded snapshot is kept as it is");
+                        return 0;
+                }
+        }
         r = inventory_save_snapshot(m->rootfd, &m->old);
         if (r < 0)
                 return log_error_errno(r, "cannot write the snapshot: %s", strerror(-r));
@@ -354,6 +402,9 @@ int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) 
         bool had_record;
         int r;
 
+        r = lock_state(m);
+        if (r < 0)
+                return r;
         r = recover(m, h);
         if (r < 0)
                 return r;
@@ -393,6 +444,9 @@ int migration_rollback(Migration *m, const MigrateHooks *h) {
         _cleanup_(strv_freep) char **paths = NULL;
         int r;
 
+        r = lock_state(m);
+        if (r < 0)
+                return r;
         r = apply_rollback(m->rootfd, &paths);
         if (r == -ENOENT)
                 return r;
@@ -492,6 +546,9 @@ int migration_clean(Migration *m) {
         _cleanup_free_ char *keep = NULL;
         int r;
 
+        r = lock_state(m);
+        if (r < 0)
+                return r;
         r = links_remove_rules(m->rootfd);
         if (r < 0)
                 return log_error_errno(r, "cannot remove %s: %s", LINKS_RULES_FILE, strerror(-r));
@@ -510,14 +567,17 @@ int migration_clean(Migration *m) {
         return fsync(statefd) < 0 ? -errno : 0;
 }
 
-int migration_activate(const Migration *m, bool start_getty) {
-        bool getty = false;
+int migration_activate(const Migration *m, bool booting) {
+        bool getty = false, swap = false;
         int r;
 
         if (!streq(m->root, "/") || m->plan.n_edits == 0)
                 return 0;
-        for (size_t i = 0; i < m->plan.n_edits; i++)
+        for (size_t i = 0; i < m->plan.n_edits; i++) {
                 getty = getty || streq(m->plan.edits[i].fixer, "getty");
+                swap = swap || endswith(m->plan.edits[i].path, ".swap") ||
+                        streq(m->plan.edits[i].path, "/etc/fstab");
+        }
 
         r = systemd_reload();
         if (r < 0) {
@@ -525,10 +585,17 @@ int migration_activate(const Migration *m, bool start_getty) {
                         "cannot reload systemd (%s); the changes apply from the next boot on", strerror(-r));
                 return r;
         }
-        if (start_getty && getty) {
+        /*
+         * The jobs of this boot were queued before the files changed: the new swap units (named after
+         * their devices) have none, and the hvc0 getty's job waits for a device that will never come.
+         */
+        if (booting && swap)
+                (void) systemd_start_unit("swap.target");
+        if (getty) {
+                (void) systemd_stop_unit("serial-getty@hvc0.service");
                 r = systemd_start_unit("serial-getty@ttyS0.service");
                 if (r < 0)
                         log_warning("cannot start serial-getty@ttyS0.service (%s)", strerror(-r));
         }
-        return r;
+        return 0;
 }

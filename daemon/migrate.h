@@ -46,6 +46,7 @@ typedef struct Migration {
         size_t n_errors;
         char **warnings;
         size_t n_warnings;
+        int lockfd; /* /var/lib/kvmigrate/lock, held while this run changes anything */
 } Migration;
 
 /**
@@ -120,12 +121,13 @@ int migration_clean(Migration *m);
 
 /**
  * migration_activate() - on the running system (root "/"), after files
- * changed: have systemd rerun its generators and reread unit links, and,
- * when @start_getty and the getty moved to ttyS0, start it.
+ * changed: have systemd rerun its generators and reread unit links; when
+ * the getty moved, stop the hvc0 one and start the ttyS0 one; when
+ * @booting, also start swap.target, whose new units this boot's jobs lack.
  * Return: 0; a negative errno when systemd cannot be asked (logged as a
  * warning: the changes apply from the next boot on).
  */
-int migration_activate(const Migration *m, bool start_getty);
+int migration_activate(const Migration *m, bool booting);
 
 /* Whether the kernel command line (/proc/cmdline, or $KVMIGRATE_PROC_CMDLINE for tests) says kvmigrate=off.
  */

@@ -188,7 +188,7 @@ static int verb_apply(Migration *m) {
         else if (r >= 0 && m->plan.n_edits == 0)
                 log_info("nothing to change");
         if (r >= 0)
-                (void) migration_activate(m, true);
+                (void) migration_activate(m, false);
         return exit_for(r);
 }
 
@@ -253,8 +253,7 @@ static int verb_boot(Migration *m) {
                 log_debug("armed: %zu devices recorded", m->old.n);
                 return EXIT_OK;
         }
-        /* Early boot: getty.target is still to come and starts the new getty itself. */
-        (void) migration_activate(m, false);
+        (void) migration_activate(m, true);
         return EXIT_OK;
 }
 

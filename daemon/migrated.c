@@ -375,7 +375,7 @@ static int method_run(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 return r;
         r = migration_run(&mig, &c->options, &hooks);
         if (r >= 0 && r != MIGRATE_NOT_NEEDED)
-                (void) migration_activate(&mig, true);
+                (void) migration_activate(&mig, false);
         context_touch(c);
         (void) context_reload(c);
         if (r == MIGRATE_NOT_NEEDED)

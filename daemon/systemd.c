@@ -60,3 +60,7 @@ int systemd_reload(void) {
 int systemd_start_unit(const char *name) {
         return call_manager("StartUnit", "ss", name, "replace");
 }
+
+int systemd_stop_unit(const char *name) {
+        return call_manager("StopUnit", "ss", name, "replace");
+}

@@ -22,3 +22,6 @@ int systemd_reload(void);
  * Return: 0, or a negative errno as systemd_reload().
  */
 int systemd_start_unit(const char *name);
+
+/* systemd_stop_unit() - stop @name (its pending start job is cancelled). Return as systemd_start_unit(). */
+int systemd_stop_unit(const char *name);

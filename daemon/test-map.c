@@ -785,9 +785,11 @@ static void test_order_no_disk_left(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), -ENXIO);
         assert_refused(&m);
         assert_lines(errors,
-                "xvda (/etc/fstab:1): no recorded identity; 2 Xen disks were in use, 1 disk is present now, so "
+                "xvda (/etc/fstab:1): no recorded identity; 2 Xen disks were in use, 1 disk is present now, "
+                "so "
                 "their order says nothing; run \"migratectl arm\" under Xen or name it by UUID",
-                "xvdb (/etc/fstab:2): no recorded identity, and the order rule finds no new disk for it among "
+                "xvdb (/etc/fstab:2): no recorded identity, and the order rule finds no new disk for it "
+                "among "
                 "the present devices");
 }
 
@@ -832,9 +834,11 @@ static void test_order_fewer_errors_reported(void **state) {
         assert_refused(&m);
         /* Neither reading works; the first one's reasons are given. */
         assert_lines(errors,
-                "xvda1 (/etc/fstab:1): no recorded identity, and the order rule finds no sda1 among the present "
+                "xvda1 (/etc/fstab:1): no recorded identity, and the order rule finds no sda1 among the "
+                "present "
                 "devices",
-                "xvda2 (/etc/fstab:2): no recorded identity, and the order rule finds no sda2 among the present "
+                "xvda2 (/etc/fstab:2): no recorded identity, and the order rule finds no sda2 among the "
+                "present "
                 "devices");
 }
 

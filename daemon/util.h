@@ -68,6 +68,12 @@ static inline const char *startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, l) == 0 ? s + l : NULL;
 }
 
+/* Where @suffix starts in @s, or NULL when @s does not end with it. */
+static inline const char *endswith(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && streq(s + a - b, suffix) ? s + a - b : NULL;
+}
+
 static inline const char *strempty(const char *s) {
         return s ? s : "";
 }

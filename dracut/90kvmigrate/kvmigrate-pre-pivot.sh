@@ -1,21 +1,39 @@
 #!/bin/sh
-# Migrate the real root in /sysroot before switch-root (dracut pre-pivot hook).
-# "migratectl boot" does nothing on Xen beyond its snapshot, and nothing at all
-# once the record says done; it decides from the running system, not /sysroot.
+# Migrate the real root in /sysroot before switch-root (dracut pre-pivot hook),
+# so that the real root's generators already see the new fstab.
+#
+# Nothing to do, and /sysroot is not even remounted, on Xen (the real root's
+# kvmigrate.service records the snapshot there) and once the record says the
+# migration is over. "migratectl boot" decides the rest from the running system.
 
 type getargbool >/dev/null 2>&1 || . /lib/dracut-lib.sh
 
-getargbool 1 kvmigrate || return 0 2>/dev/null || exit 0
-[ -e /sysroot/etc/kvmigrate.disabled ] && { return 0 2>/dev/null || exit 0; }
+kvmigrate_due() {
+        getargbool 1 kvmigrate || return 1
+        [ -e /sysroot/etc/kvmigrate.disabled ] && return 1
+        [ -d /proc/xen ] && return 1
+        read -r _kvm_type 2>/dev/null </sys/hypervisor/type && [ "$_kvm_type" = xen ] && return 1
+        [ -d /sysroot/var/lib/kvmigrate/journal ] && return 0
+        case "$(sed -n 's/^state=//p' /sysroot/var/lib/kvmigrate/state 2>/dev/null)" in
+        done | degraded | rolled-back) return 1 ;;
+        esac
+        return 0
+}
 
-kvmigrate_ro=
-if awk '$2 == "/sysroot" { split($4, o, ","); for (i in o) if (o[i] == "ro") f = 1 } END { exit !f }' /proc/mounts; then
-        mount -o remount,rw /sysroot && kvmigrate_ro=1
+if kvmigrate_due; then
+        # Shell only: the initramfs has no awk.
+        kvmigrate_ro=
+        while read -r _kvm_dev _kvm_mnt _kvm_fs _kvm_opts _kvm_rest; do
+                [ "$_kvm_mnt" = /sysroot ] || continue
+                case ",$_kvm_opts," in *,ro,*) kvmigrate_ro=1 ;; *) kvmigrate_ro= ;; esac
+        done </proc/mounts
+        if [ -n "$kvmigrate_ro" ] && ! mount -o remount,rw /sysroot; then
+                warn "kvmigrate: cannot remount /sysroot read-write; the real root's kvmigrate.service will migrate"
+        else
+                migratectl --root /sysroot boot || warn "kvmigrate: the migration did not finish; see migratectl status"
+                if [ -n "$kvmigrate_ro" ]; then
+                        mount -o remount,ro /sysroot || warn "kvmigrate: cannot remount /sysroot read-only"
+                fi
+        fi
 fi
-
-migratectl --root /sysroot boot || warn "kvmigrate: the migration did not finish; see migratectl status"
-
-if [ -n "$kvmigrate_ro" ]; then
-        mount -o remount,ro /sysroot || warn "kvmigrate: cannot remount /sysroot read-only"
-fi
-unset kvmigrate_ro
+unset kvmigrate_ro _kvm_type _kvm_dev _kvm_mnt _kvm_fs _kvm_opts _kvm_rest

@@ -25,6 +25,7 @@ installkernel() {
 
 install() {
         inst_binary migratectl
+        inst_multiple sed
         [ -e /etc/udev/rules.d/70-kvmigrate-xvd.rules ] && inst_rules /etc/udev/rules.d/70-kvmigrate-xvd.rules
         [ -e /etc/kvmigrate.disabled ] && inst_simple /etc/kvmigrate.disabled
         inst_hook pre-pivot 90 "$moddir/kvmigrate-pre-pivot.sh"
