@@ -649,6 +649,30 @@ int apply_plan_full(int rootfd, const Plan *plan, ApplyProgress progress, int (*
         return journal_remove(statefd);
 }
 
+/* Before rollback overwrites @path: its current content, if it differs from @original, goes to
+ * backup/replaced/. */
+static int keep_replaced(int rootfd, int statefd, const char *path, const FileContent *original) {
+        _cleanup_(file_content_done) FileContent cur = {};
+        _cleanup_free_ char *kept = NULL, *dir = NULL;
+        const char *name;
+        int r;
+
+        r = read_file_content(rootfd, path, &cur);
+        if (r < 0)
+                return r;
+        if (cur.kind != FILE_REGULAR || file_content_equal(&cur, original))
+                return 0;
+        if (asprintf(&kept, "%s/replaced%s", BACKUP_DIR, path) < 0)
+                return -ENOMEM;
+        r = split_path(kept, &dir, &name);
+        if (r < 0)
+                return r;
+        r = mkdir_p_at(statefd, dir, 0700);
+        if (r < 0)
+                return r;
+        return write_file_atomic_at(statefd, kept, cur.data, cur.size, 0600);
+}
+
 int apply_rollback(int rootfd, char ***ret_paths) {
         _cleanup_(manifest_done) Manifest m = {};
         _cleanup_free_ char *keep = NULL;
@@ -681,6 +705,12 @@ int apply_rollback(int rootfd, char ***ret_paths) {
                                         strerror(-r));
                                 break;
                         }
+                }
+                /* What is there now may hold an admin's later edits: it is kept too, nothing is lost. */
+                r = keep_replaced(rootfd, statefd, e->path, &c);
+                if (r < 0) {
+                        log_error("%s: cannot keep its current content: %s", e->path, strerror(-r));
+                        break;
                 }
                 r = put_content(rootfd, e->path, &c, e->kind == FILE_REGULAR ? &e->st : NULL);
                 if (r < 0) {

@@ -275,6 +275,11 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
         r = lock_state(m);
         if (r < 0)
                 return r;
+        if (!streq(m->root, "/") && !o->disks && !o->detect_live) {
+                /* The devices of the machine running this are not the image's. */
+                log_error("arm on an offline root needs a --disk NAME=PATH for each of its disks");
+                return -EINVAL;
+        }
         r = migration_probe_new(o, &m->old);
         if (r < 0)
                 return r;

@@ -67,6 +67,23 @@ cp "$R/var/lib/kvmigrate/state" "$WORK/state.done"
 check "kvm: a second boot" "$MIGRATECTL" "${kvm[@]}" boot
 check_files_eq "kvm: a second boot leaves the record as it was" "$WORK/state.done" "$R/var/lib/kvmigrate/state"
 
+# Rollback restores the original, and keeps what an admin wrote since.
+echo "# added by the admin after the migration" >>"$R/etc/fstab"
+cp "$R/etc/fstab" "$WORK/fstab.admin"
+check "rollback" "$MIGRATECTL" --root "$R" rollback
+check_files_eq "rollback restores the Xen fstab" "$WORK/fstab.xen" "$R/etc/fstab"
+check_files_eq "rollback keeps the admin's later fstab" "$WORK/fstab.admin" \
+        "$(ls -d "$R"/var/lib/kvmigrate/backup.rolled-back-*/replaced/etc/fstab | head -1)"
+check_eq "the record says rolled-back" rolled-back "$(state)"
+check "a boot after the rollback does nothing" "$MIGRATECTL" "${kvm[@]}" boot
+check_files_eq "a boot after the rollback leaves fstab" "$WORK/fstab.xen" "$R/etc/fstab"
+check "apply migrates again on request" "$MIGRATECTL" "${kvm[@]}" apply
+
+# An offline arm must be told the image's disks: the build machine's are not the image's.
+rc=0
+"$MIGRATECTL" --root "$R" --hypervisor xen arm 2>/dev/null || rc=$?
+check_eq "arm on an offline root without --disk refuses" 1 "$rc"
+
 # A clone of the migrated template does nothing; "clean" makes it arm again.
 check "clean" "$MIGRATECTL" --root "$R" clean
 check "clean: the record and snapshot are gone" test ! -e "$R/var/lib/kvmigrate/state" -a \
