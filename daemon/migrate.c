@@ -4,6 +4,7 @@
 #include <sys/file.h>
 
 #include "apply.h"
+#include "bootmount.h"
 #include "links.h"
 #include "root.h"
 #include "systemd.h"
@@ -115,7 +116,7 @@ static int lock_state(Migration *m) {
                 }
                 return log_error_errno(-errno, "/%s/lock: cannot lock: %m", STATE_DIR);
         }
-        m->lockfd = TAKE_FD(fd);
+        m->lockfd = TAKE_FD(fd); /* cppcheck-suppress unreadVariable ; fd is reset for its cleanup */
         return 0;
 }
 
@@ -503,6 +504,7 @@ bool kernel_says_off(void) {
 
 int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h) {
         _cleanup_(state_record_done) StateRecord rec = {};
+        char **mounted = NULL;
         _cleanup_free_ char *off = NULL;
         int r;
 
@@ -543,7 +545,13 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
                         log_warning(
                                 "udev is still busy (%s); going on with the disks it knows", strerror(-r));
         }
-        return migration_run(m, o, h);
+        /* A separate /boot is not mounted this early; its files are part of the migration. */
+        r = boot_dirs_mount(m->rootfd, m->root, &mounted);
+        if (r < 0)
+                return r;
+        r = migration_run(m, o, h);
+        boot_dirs_umount(TAKE_PTR(mounted));
+        return r;
 }
 
 int migration_clean(Migration *m) {
