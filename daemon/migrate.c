@@ -388,6 +388,9 @@ static int recover(Migration *m, const MigrateHooks *h) {
         _cleanup_(strv_freep) char **recovered = NULL;
         int r;
 
+        r = lock_state(m);
+        if (r < 0)
+                return r;
         r = apply_recover(m->rootfd, &recovered);
         if (r < 0)
                 return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r));
