@@ -459,8 +459,17 @@ int migration_rollback(Migration *m, const MigrateHooks *h) {
         r = apply_rollback(m->rootfd, &paths);
         if (r == -ENOENT)
                 return r;
-        if (r < 0)
+        if (r < 0) {
+                /* Some files may be restored, some not: the record must not say done any more. */
+                int k = state_load(m->rootfd, &rec);
+                if (k >= 0) {
+                        rec.state = MIGRATION_DEGRADED;
+                        rec.finished_usec = now_usec();
+                        if (state_record_add_error(&rec, "the rollback stopped half-way; run it again") >= 0)
+                                (void) state_save(m->rootfd, &rec);
+                }
                 return log_error_errno(r, "rollback failed: %s", strerror(-r));
+        }
         for (char **p = paths; h && h->file && *p; p++)
                 h->file("restored", *p, NULL, h->userdata);
 
