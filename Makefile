@@ -64,7 +64,7 @@ tests: $(TESTS)
 
 # Build and test dependencies, from Debian's archive; skipped when present.
 DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsystemd-dev \
-        libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux fdisk \
+        libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux mount fdisk \
         dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
         python3 jq qemu-system-x86 debootstrap zstd
 deps:
