@@ -551,6 +551,12 @@ static int journal_finish(int rootfd, int statefd, char ***ret_paths) {
         return 0;
 }
 
+bool apply_pending(int rootfd) {
+        _cleanup_close_ int statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
+
+        return statefd >= 0 && faccessat(statefd, JOURNAL_DIR, F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
+}
+
 int apply_recover(int rootfd, char ***ret_paths) {
         _cleanup_close_ int statefd = -1;
         int r;

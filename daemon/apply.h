@@ -43,6 +43,9 @@ int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userd
 int apply_plan_full(
         int rootfd, const Plan *plan, ApplyProgress progress, int (*landed)(void *userdata), void *userdata);
 
+/* Whether a journal (an interrupted run, committed or not) is there: the cheap check before recovering. */
+bool apply_pending(int rootfd);
+
 /**
  * apply_recover() - finish a run that was cut off after its commit point,
  * or discard one cut off before it.

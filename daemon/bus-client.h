@@ -54,14 +54,6 @@ int bus_client_describe(sd_bus *bus, StateRecord *ret);
  */
 int bus_client_wait(sd_bus *bus, uint64_t timeout_usec, StateRecord *ret);
 
-/**
- * state_from_json() - the reverse of state_to_json(): absent keys and JSON
- * null are absent values.
- * Return: 0 and the record in @ret; -EBADMSG when @json is not such an
- * object (a wrong type, an unknown state); -ENOMEM.
- */
-int state_from_json(const char *json, StateRecord *ret);
-
 /* How long Run() and Rollback() may take: a migration probes every disk. */
 #define MIGRATE_BUS_RUN_TIMEOUT_USEC (5ULL * 60ULL * 1000000ULL)
 

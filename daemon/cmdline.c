@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <stddef.h>
+
 #include "cmdline.h"
 #include "root.h"
 #include "util.h"
@@ -75,14 +77,12 @@ static int device_arg(
                 return -ENXIO;
         if (e->new->partition && e->new->partuuid) {
                 /* The kernel takes the first partition it finds with it: it must be the only one. */
-                for (size_t i = 0; c->new &&i < c->new->n; i++)
-                        if (&c->new->devices[i] !=
-                                e->new &&streq_ptr(c->new->devices[i].partuuid, e->new->partuuid)) {
-                                log_error("%s: PARTUUID %s of %s is also on %s (a cloned disk?); refusing "
-                                          "to guess",
-                                        where, e->new->partuuid, e->new->name, c->new->devices[i].name);
-                                return -ENXIO;
-                        }
+                const Device *clone = fixer_identifier_clash(c, e->new, offsetof(Device, partuuid));
+                if (clone) {
+                        log_error("%s: PARTUUID %s of %s is also on %s (a cloned disk?); refusing to guess",
+                                where, e->new->partuuid, e->new->name, clone->name);
+                        return -ENXIO;
+                }
                 r = asprintf(ret, "%s=PARTUUID=%s", key, e->new->partuuid);
         } else {
                 r = plan_warn(c->plan,
@@ -97,19 +97,9 @@ static int device_arg(
         return r < 0 ? -ENOMEM : 1;
 }
 
-/* Only a Xen guest's hvc0 moves: it is also the native console of ppc64 and arm64 guests. */
-static bool console_moves(const FixerContext *c) {
-#if defined(__x86_64__) || defined(__i386__)
-        return c->from_xen;
-#else
-        (void) c;
-        return false;
-#endif
-}
-
 int cmdline_rewrite(
         FixerContext *c, const char *args, size_t len, const char *where, bool initramfs, char **ret) {
-        bool console_ok = console_moves(c);
+        bool console_ok = fixer_console_moves(c);
         bool have_serial = has_token_prefix(args, len, "console=ttyS0");
         bool changed = false, kept_any = false;
         size_t pos = 0, copied = 0;

@@ -73,11 +73,8 @@ int config_parse(const char *text, size_t size, const char *path, Config *ret) {
                         }
                         c.enabled = b;
                 } else if (streq(key, "Rewrite")) {
-                        if (streq(value, "uuid"))
-                                c.rewrite = REWRITE_UUID;
-                        else if (streq(value, "name"))
-                                c.rewrite = REWRITE_NAME;
-                        else {
+                        c.rewrite = rewrite_form_from_string(value);
+                        if (c.rewrite == _REWRITE_DEFAULT) {
                                 log_error("%s:%u: Rewrite=%s: expected uuid or name", path, l.number, value);
                                 return -EBADMSG;
                         }

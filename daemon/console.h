@@ -20,6 +20,9 @@ enum {
 /* The next hvc0/xvc0 word of @p (@len bytes) from *@pos on; false when there is none. */
 bool xen_console_next(const char *p, size_t len, size_t *pos, Span *ret);
 
+/* Whether @p (@len bytes) names a Xen console anywhere. */
+bool xen_console_named(const char *p, size_t len);
+
 /* @p with every Xen console word replaced by ttyS0; newly allocated, its length in @ret_len. NULL: no
  * memory. */
 char *xen_console_replace(const char *p, size_t len, size_t *ret_len);

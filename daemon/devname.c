@@ -218,16 +218,6 @@ oom:
         return NULL;
 }
 
-static int unhex(char c) {
-        if (is_digit(c))
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 /* Normalised, as systemd requires of an unescaped unit path: absolute, no
  * empty, "." or ".." component, no trailing slash. */
 static bool path_is_normalized_abs(const char *p) {
@@ -267,8 +257,8 @@ char *unit_name_to_path(const char *prefix) {
 
                         if (p[1] != 'x')
                                 goto fail;
-                        h = unhex(p[2]);
-                        l = h < 0 ? h : unhex(p[3]);
+                        h = unhexchar(p[2]);
+                        l = h < 0 ? h : unhexchar(p[3]);
                         if (l < 0 || (h == 0 && l == 0))
                                 goto fail;
                         c = (char) (h << 4 | l);

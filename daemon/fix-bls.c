@@ -43,51 +43,13 @@ static const char *const entry_dirs[] = {
 };
 
 typedef struct BlsRun {
-        char **seen; /* canonical paths already read: a file reached twice is edited once */
-        size_t n_seen;
+        PathSet seen;
         bool kernelopts_used; /* some entry says "options … $kernelopts …" */
         bool kernelopts_initramfs; /* and every such entry has an initrd */
 } BlsRun;
 
 static void bls_run_done(BlsRun *b) {
-        strv_free(b->seen);
-        b->seen = NULL;
-        b->n_seen = 0;
-}
-
-/* Remember @canonical. Return 1 when it is new, 0 when it was seen before, -ENOMEM. */
-static int seen_add(BlsRun *b, const char *canonical) {
-        for (size_t i = 0; i < b->n_seen; i++)
-                if (streq(b->seen[i], canonical))
-                        return 0;
-        return strv_push(&b->seen, &b->n_seen, strdup(canonical)) < 0 ? -ENOMEM : 1;
-}
-
-/*
- * Read @path; *@ret_data is NULL when it is absent or was read before under
- * another name (a link).
- */
-static int read_once(FixerContext *c, BlsRun *b, const char *path, char **ret_canonical, char **ret_data,
-        size_t *ret_size) {
-        _cleanup_free_ char *canonical = NULL, *data = NULL;
-        int r;
-
-        *ret_canonical = *ret_data = NULL;
-        r = root_read_file(c->rootfd, path, &canonical, &data, ret_size);
-        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
-                return 0;
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read: %s", path, strerror(-r));
-        r = seen_add(b, canonical);
-        if (r <= 0)
-                return r;
-        *ret_canonical = TAKE_PTR(canonical);
-        *ret_data = TAKE_PTR(data);
-        return 0;
-}
-
-static bool is_blank(char ch) {
-        return ch == ' ' || ch == '\t';
+        path_set_done(&b->seen);
 }
 
 /* The part of line @l after its first word and the blanks that follow, without a trailing '\r'. */
@@ -101,10 +63,6 @@ static Span line_rest(const Line *l, Span key) {
         return (Span){ start, end - start };
 }
 
-static bool span_is(const char *p, Span s, const char *word) {
-        return s.len == strlen(word) && memcmp(p + s.start, word, s.len) == 0;
-}
-
 /* Whether the arguments @args name the GRUB variable kernelopts as a word of their own. */
 static bool uses_kernelopts(const char *args, size_t len) {
         for (size_t i = 0; i < len;) {
@@ -116,18 +74,10 @@ static bool uses_kernelopts(const char *args, size_t len) {
                 while (i < len && !is_blank(args[i]))
                         i++;
                 w.len = i - w.start;
-                if (span_is(args, w, "$kernelopts") || span_is(args, w, "${kernelopts}"))
+                if (span_equals(args, w, "$kernelopts") || span_equals(args, w, "${kernelopts}"))
                         return true;
         }
         return false;
-}
-
-static int where_printf(char **ret, const char *path, unsigned line) {
-        if (asprintf(ret, "%s:%u", path, line) < 0) {
-                *ret = NULL;
-                return -ENOMEM;
-        }
-        return 0;
 }
 
 /* One BLS entry: its "options" lines. */
@@ -139,7 +89,7 @@ static int bls_fix_entry(FixerContext *c, BlsRun *b, const char *file) {
         Line l = {};
         int r;
 
-        r = read_once(c, b, file, &path, &data, &size);
+        r = fixer_read_once(c, &b->seen, file, &path, &data, &size);
         if (r < 0 || !data)
                 return r;
 
@@ -148,7 +98,7 @@ static int bls_fix_entry(FixerContext *c, BlsRun *b, const char *file) {
                 Span key;
 
                 if (!line_is_comment_or_blank(&l) && fields_split(l.p, l.len, &key, 1) == 1 &&
-                        span_is(l.p, key, "initrd"))
+                        span_equals(l.p, key, "initrd"))
                         has_initrd = true;
         }
 
@@ -160,7 +110,7 @@ static int bls_fix_entry(FixerContext *c, BlsRun *b, const char *file) {
                 Span key, rest;
 
                 if (line_is_comment_or_blank(&l) || fields_split(l.p, l.len, &key, 1) != 1 ||
-                        !span_is(l.p, key, "options")) {
+                        !span_equals(l.p, key, "options")) {
                         r = buf_append(&out, l.p, l.len + l.newline);
                         if (r < 0)
                                 goto finish;
@@ -173,7 +123,7 @@ static int bls_fix_entry(FixerContext *c, BlsRun *b, const char *file) {
                         if (!has_initrd)
                                 b->kernelopts_initramfs = false;
                 }
-                r = where_printf(&where, path, l.number);
+                r = fixer_where(&where, path, l.number);
                 if (r < 0)
                         goto finish;
                 r = cmdline_rewrite(c, l.p + rest.start, rest.len, where, has_initrd, &args);
@@ -246,7 +196,7 @@ static int grubenv_fix(FixerContext *c, BlsRun *b, const char *file, bool initra
         Buf out = {};
         int r;
 
-        r = read_once(c, b, file, &path, &data, &size);
+        r = fixer_read_once(c, &b->seen, file, &path, &data, &size);
         if (r < 0 || !data)
                 return r;
 
@@ -289,7 +239,7 @@ static int grubenv_fix(FixerContext *c, BlsRun *b, const char *file, bool initra
                         p = line_end + 1;
                         continue;
                 }
-                r = where_printf(&where, path, first);
+                r = fixer_where(&where, path, first);
                 if (r < 0)
                         break;
                 value = env_unescape(v, (size_t) (line_end - v));
@@ -371,7 +321,7 @@ static int kernel_cmdline_fix(FixerContext *c, BlsRun *b) {
         Line l = {};
         int r;
 
-        r = read_once(c, b, KERNEL_CMDLINE_PATH, &path, &data, &size);
+        r = fixer_read_once(c, &b->seen, KERNEL_CMDLINE_PATH, &path, &data, &size);
         if (r < 0 || !data)
                 return r;
 
@@ -383,7 +333,7 @@ static int kernel_cmdline_fix(FixerContext *c, BlsRun *b) {
                 if (!line_is_comment_or_blank(&l)) {
                         while (len > 0 && l.p[len - 1] == '\r')
                                 len--;
-                        r = where_printf(&where, path, l.number);
+                        r = fixer_where(&where, path, l.number);
                         if (r >= 0)
                                 r = cmdline_rewrite(c, l.p, len, where, true, &args);
                         if (r < 0)

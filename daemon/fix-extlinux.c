@@ -43,10 +43,6 @@ typedef struct Block {
         bool has_append;
 } Block;
 
-static bool is_blank(char ch) {
-        return ch == ' ' || ch == '\t';
-}
-
 /* The first word of @l and what follows it (blanks and a trailing '\r' trimmed). */
 static bool split_keyword(const Line *l, Span *ret_key, Span *ret_rest) {
         size_t i = 0, end = l->len;
@@ -87,14 +83,6 @@ static bool args_have_initrd(const char *args, size_t len) {
                         i++;
         }
         return false;
-}
-
-static int where_printf(char **ret, const char *path, unsigned line) {
-        if (asprintf(ret, "%s:%u", path, line) < 0) {
-                *ret = NULL;
-                return -ENOMEM;
-        }
-        return 0;
 }
 
 /* Where a walk through the lines is: inside TEXT HELP … ENDTEXT or not. */
@@ -173,16 +161,6 @@ static bool global_initramfs(int rootfd, const Block *blocks, size_t n) {
         return inherited || boot_has_initramfs(rootfd);
 }
 
-typedef struct Queue {
-        char **paths; /* the files to read, in order; canonical once read */
-        size_t n;
-} Queue;
-
-static void queue_done(Queue *q) {
-        strv_free(q->paths);
-        *q = (Queue){};
-}
-
 /* Whether a regular file (or a link to one) is at @path below the root. */
 static bool file_exists(int rootfd, const char *path) {
         _cleanup_free_ char *canonical = NULL;
@@ -193,7 +171,7 @@ static bool file_exists(int rootfd, const char *path) {
 }
 
 /* Queue the file that "INCLUDE @name" in @path means; warn when there is none. */
-static int follow_include(FixerContext *c, Queue *q, const char *path, unsigned line, const char *name) {
+static int follow_include(FixerContext *c, PathSet *q, const char *path, unsigned line, const char *name) {
         _cleanup_free_ char *a = NULL, *b = NULL;
         const char *found = NULL;
 
@@ -253,7 +231,7 @@ static int include_name(const Line *l, Span key, Span rest, char **ret_name) {
         return *ret_name ? 1 : -ENOMEM;
 }
 
-static int extlinux_fix_file(FixerContext *c, Queue *q, const char *path, const char *data, size_t size) {
+static int extlinux_fix_file(FixerContext *c, PathSet *q, const char *path, const char *data, size_t size) {
         _cleanup_free_ Block *blocks = NULL;
         size_t n_blocks, block = 0, pos = 0;
         bool changed = false;
@@ -303,7 +281,7 @@ static int extlinux_fix_file(FixerContext *c, Queue *q, const char *path, const 
                 } else
                         goto emit;
 
-                r = where_printf(&where, path, l.number);
+                r = fixer_where(&where, path, l.number);
                 if (r >= 0)
                         r = cmdline_rewrite(c, l.p + rest.start, rest.len, where, initramfs, &args);
                 if (r < 0)
@@ -325,43 +303,6 @@ static int extlinux_fix_file(FixerContext *c, Queue *q, const char *path, const 
 finish:
         buf_done(&out);
         return r;
-}
-
-/*
- * The part of a shell assignment's value @value that holds the words:
- * inside the quotes, or the whole of an unquoted word; a comment may
- * follow. Return 0, or -EBADMSG (logged) for anything else (an unquoted
- * blank would end the value, and what follows would be a command).
- */
-static int shell_value(const char *path, const Line *l, Span value, Span *ret) {
-        size_t i = value.start, end = value.start + value.len;
-
-        if (i < end && (l->p[i] == '"' || l->p[i] == '\'')) {
-                char q = l->p[i++];
-
-                *ret = (Span){ .start = i };
-                while (i < end && l->p[i] != q)
-                        i += q == '"' && l->p[i] == '\\' ? 2 : 1;
-                if (i >= end)
-                        goto bad;
-                ret->len = i++ - ret->start;
-        } else {
-                *ret = (Span){ .start = i };
-                while (i < end && !is_blank(l->p[i])) {
-                        if (strchr("\"'\\`;&|", l->p[i]))
-                                goto bad;
-                        i++;
-                }
-                ret->len = i - ret->start;
-        }
-        while (i < end && is_blank(l->p[i]))
-                i++;
-        if (i == end || (l->p[i] == '#' && is_blank(l->p[i - 1])))
-                return 0;
-bad:
-        log_error(
-                "%s:%u: expected KEY=VALUE or KEY=\"VALUE\"; refusing to rewrite %s", path, l->number, path);
-        return -EBADMSG;
 }
 
 typedef enum ShellKind {
@@ -431,9 +372,9 @@ static int generator_fix(
 
                 /* The value runs from after '=' to the end of the line (trailing blanks trimmed). */
                 rest = (Span){ key.start + key.len + 1, rest.start + rest.len - (key.start + key.len + 1) };
-                r = shell_value(path, &l, rest, &inner);
+                r = fixer_shell_value(path, &l, rest.start, rest.start + rest.len, &inner);
                 if (r >= 0)
-                        r = where_printf(&where, path, l.number);
+                        r = fixer_where(&where, path, l.number);
                 if (r < 0)
                         goto finish;
                 if (setting->kind == SHELL_ROOT_DEVICE) {
@@ -470,34 +411,20 @@ finish:
 }
 
 static int extlinux_run(FixerContext *c) {
-        _cleanup_(queue_done) Queue q = {}, seen = {};
+        /* The files to read, in order; the queue grows as INCLUDE lines are found. */
+        _cleanup_(path_set_done) PathSet q = {}, seen = {};
         int r = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(config_paths) && r >= 0; i++)
                 r = strv_push(&q.paths, &q.n, strdup(config_paths[i]));
 
-        /* The queue grows as INCLUDE lines are found. */
+        /* /extlinux.conf and /boot/extlinux.conf are often one file, and includes repeat: once each. */
         for (size_t i = 0; i < q.n && r >= 0; i++) {
                 _cleanup_free_ char *path = NULL, *data = NULL;
-                bool again = false;
                 size_t size;
 
-                r = root_read_file(c->rootfd, q.paths[i], &path, &data, &size);
-                if (r == -ENOENT || r == -ENOTDIR) {
-                        r = 0;
-                        continue;
-                }
-                if (r < 0)
-                        return log_error_errno(r, "%s: cannot read: %s", q.paths[i], strerror(-r));
-                /* /extlinux.conf and /boot/extlinux.conf are often one file, and includes repeat: once each.
-                 */
-                for (size_t j = 0; j < seen.n; j++)
-                        if (streq(seen.paths[j], path))
-                                again = true;
-                if (again)
-                        continue;
-                r = strv_push(&seen.paths, &seen.n, strdup(path));
-                if (r >= 0)
+                r = fixer_read_once(c, &seen, q.paths[i], &path, &data, &size);
+                if (r >= 0 && data)
                         r = extlinux_fix_file(c, &q, path, data, size);
         }
         for (size_t i = 0; i < ELEMENTSOF(generators) && r >= 0; i++)

@@ -45,44 +45,17 @@ static const char *const xen_units[] = {
         "getty@xvc0.service",
 };
 
-/*
- * Whether a console fixer acts in this pass: in the rewrite pass, for a
- * guest that came from Xen, on x86 (hvc0 is also the native console of
- * virtio-console, ppc64 and arm64 guests).
- */
-static bool console_rewrite(const FixerContext *c) {
-        bool x86 = true;
-
-#if !defined(__x86_64__) && !defined(__i386__)
-        x86 = false;
-#endif
-        return x86 && c->mapping && c->from_xen;
-}
-
 static const char *basename_of(const char *path) {
         const char *slash = strrchr(path, '/');
 
         return slash ? slash + 1 : path;
 }
 
-static char *path_join(const char *dir, const char *name) {
-        char *p;
-
-        return asprintf(&p, "%s/%s", streq(dir, "/") ? "" : dir, name) < 0 ? NULL : p;
-}
-
-/* The type of canonical @path, not following a link at its end; 0 when absent. */
-static mode_t entry_type(int rootfd, const char *path) {
-        struct stat st;
-
-        return fstatat(rootfd, root_rel(path), &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 : st.st_mode & S_IFMT;
-}
-
 /* Whether canonical @path exists now, or will once the plan so far is carried out. */
 static bool exists_after_plan(FixerContext *c, const char *path) {
         const Edit *e = plan_find(c->plan, path);
 
-        return e ? e->new.kind != FILE_ABSENT : entry_type(c->rootfd, path) != 0;
+        return e ? e->new.kind != FILE_ABSENT : root_entry_type(c->rootfd, path) != 0;
 }
 
 static int plan_remove(FixerContext *c, const char *path, const FileContent *old) {
@@ -91,24 +64,13 @@ static int plan_remove(FixerContext *c, const char *path, const FileContent *old
         return plan_add(c->plan, path, old, &absent, "getty", REASON);
 }
 
-static int plan_move(FixerContext *c, const char *old_path, const FileContent *old, const char *new_path,
-        const FileContent *new) {
-        const FileContent absent = { .kind = FILE_ABSENT };
-        int r;
-
-        r = plan_remove(c, old_path, old);
-        if (r < 0)
-                return r;
-        return plan_add(c->plan, new_path, &absent, new, "getty", REASON);
-}
-
 /* Whether the template @target (as the link in @dir says it) is in the root, for the unit to load. */
 static bool template_exists(FixerContext *c, const char *dir, const char *target) {
         _cleanup_free_ char *full = NULL, *resolved = NULL;
 
         full = target[0] == '/' ? strdup(target) : path_join(dir, target);
         return full && root_chase(c->rootfd, full, 0, &resolved) >= 0 &&
-                entry_type(c->rootfd, resolved) == S_IFREG;
+                root_entry_type(c->rootfd, resolved) == S_IFREG;
 }
 
 /* The link @unit in the *.wants/ folder @wants (canonical), if there is one, moves to serial-getty@ttyS0. */
@@ -123,7 +85,7 @@ static int move_enablement(FixerContext *c, const char *wants, const char *unit)
         new_link = path_join(wants, SERIAL_UNIT);
         if (!link || !new_link)
                 return -ENOMEM;
-        if (entry_type(c->rootfd, link) == 0)
+        if (root_entry_type(c->rootfd, link) == 0)
                 return 0;
         r = read_file_content(c->rootfd, link, &old);
         if (r == -EBADFD || (r >= 0 && old.kind != FILE_SYMLINK))
@@ -156,7 +118,7 @@ static int move_enablement(FixerContext *c, const char *wants, const char *unit)
                         return r;
         }
         new = (FileContent){ .kind = FILE_SYMLINK, .data = target, .size = strlen(target) };
-        return plan_move(c, link, &old, new_link, &new);
+        return plan_move(c->plan, link, &old, new_link, &new, "getty", REASON);
 }
 
 /* One entry @name of the drop-in folder @src moves to the folder @dst. */
@@ -171,7 +133,7 @@ static int move_dropin(FixerContext *c, const char *src, const char *dst, const 
         new_path = path_join(dst, name);
         if (!path || !new_path)
                 return -ENOMEM;
-        if (entry_type(c->rootfd, path) == S_IFDIR)
+        if (root_entry_type(c->rootfd, path) == S_IFDIR)
                 return 0; /* systemd reads no folders in a drop-in folder */
         r = read_file_content(c->rootfd, path, &old);
         if (r == -EBADFD)
@@ -200,7 +162,7 @@ static int move_dropin(FixerContext *c, const char *src, const char *dst, const 
                         return log_error_errno(r, "%s: cannot read: %s", new_path, strerror(-r));
         }
         if (there.kind == FILE_ABSENT)
-                return plan_move(c, path, &old, new_path, &new);
+                return plan_move(c->plan, path, &old, new_path, &new, "getty", REASON);
         if (file_content_equal(&there, &new))
                 return plan_remove(c, path, &old);
         return plan_warn(
@@ -218,7 +180,7 @@ static int move_dropins(FixerContext *c, const char *dir, const char *name) {
         if (!src_path || !dst_path)
                 return -ENOMEM;
         r = root_chase(c->rootfd, src_path, 0, &src);
-        if (r >= 0 && entry_type(c->rootfd, src) != S_IFDIR)
+        if (r >= 0 && root_entry_type(c->rootfd, src) != S_IFDIR)
                 return 0;
         if (r >= 0)
                 r = root_chase(c->rootfd, dst_path, 0, &dst);
@@ -277,7 +239,7 @@ static int getty_run(FixerContext *c) {
         int r;
 
         /* Links and drop-ins hold nothing to misread: only the rewrite pass of a guest from Xen acts. */
-        if (!console_rewrite(c))
+        if (!(c->mapping && fixer_console_moves(c)))
                 return 0;
 
         r = root_chase(c->rootfd, UNIT_DIR, 0, &dir);
@@ -299,7 +261,7 @@ static int getty_run(FixerContext *c) {
                 wants = path_join(dir, *n);
                 if (!wants)
                         return -ENOMEM;
-                if (entry_type(c->rootfd, wants) != S_IFDIR)
+                if (root_entry_type(c->rootfd, wants) != S_IFDIR)
                         continue;
                 for (size_t i = 0; i < ELEMENTSOF(xen_units); i++) {
                         r = move_enablement(c, wants, xen_units[i]);

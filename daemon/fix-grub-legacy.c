@@ -46,14 +46,6 @@ typedef struct Stanza {
         bool dom0; /* Xen hypervisor + dom0 kernel: not ours */
 } Stanza;
 
-static bool is_blank(char ch) {
-        return ch == ' ' || ch == '\t';
-}
-
-static bool span_eq(const char *p, Span s, const char *word) {
-        return s.len == strlen(word) && memcmp(p + s.start, word, s.len) == 0;
-}
-
 /* The end of @l without trailing blanks and the '\r' of a CRLF file. */
 static size_t content_end(const Line *l) {
         size_t end = l->len;
@@ -139,13 +131,13 @@ static Stanza stanza_scan(const char *data, size_t size, size_t pos) {
 
                 if (!parse_command(&l, &name, &args))
                         continue;
-                if (span_eq(l.p, name, "title"))
+                if (span_equals(l.p, name, "title"))
                         break;
-                if (span_eq(l.p, name, "initrd"))
+                if (span_equals(l.p, name, "initrd"))
                         s.has_initrd = true;
-                else if (span_eq(l.p, name, "module") || span_eq(l.p, name, "modulenounzip"))
+                else if (span_equals(l.p, name, "module") || span_equals(l.p, name, "modulenounzip"))
                         s.dom0 = true;
-                else if (span_eq(l.p, name, "kernel") && kernel_file(&l, args, &file) &&
+                else if (span_equals(l.p, name, "kernel") && kernel_file(&l, args, &file) &&
                         is_hypervisor(&l, file))
                         s.dom0 = true;
         }
@@ -179,12 +171,12 @@ static bool magic_comment(const Line *l, Span *ret_key, Span *ret_value) {
 static bool magic_cmdline(const Line *l, Span key, Span value, Span *ret) {
         size_t i = value.start, end = value.start + value.len;
 
-        if (span_eq(l->p, key, "kopt") || span_eq(l->p, key, "defoptions") ||
+        if (span_equals(l->p, key, "kopt") || span_equals(l->p, key, "defoptions") ||
                 (key.len > strlen("kopt_") && memcmp(l->p + key.start, "kopt_", strlen("kopt_")) == 0)) {
                 *ret = value;
                 return true;
         }
-        if (!span_eq(l->p, key, "altoptions"))
+        if (!span_equals(l->p, key, "altoptions"))
                 return false;
         /* "(recovery mode) single": the part in parentheses goes into the title. */
         if (i == end || l->p[i] != '(')
@@ -198,14 +190,6 @@ static bool magic_cmdline(const Line *l, Span key, Span value, Span *ret) {
                 i++;
         *ret = (Span){ i, end - i };
         return true;
-}
-
-static int where_printf(char **ret, const char *path, unsigned line) {
-        if (asprintf(ret, "%s:%u", path, line) < 0) {
-                *ret = NULL;
-                return -ENOMEM;
-        }
-        return 0;
 }
 
 /*
@@ -258,14 +242,14 @@ static int menu_fix_file(FixerContext *c, const char *path, const char *data, si
                 if (magic_comment(&l, &key, &args)) {
                         Span value = args;
 
-                        if (span_eq(l.p, key, "groot")) {
+                        if (span_equals(l.p, key, "groot")) {
                                 r = warn_xen_device(c, path, &l);
                                 if (r < 0)
                                         goto finish;
                         }
                         if (!magic_cmdline(&l, key, value, &args))
                                 goto emit;
-                        r = where_printf(&where, path, l.number);
+                        r = fixer_where(&where, path, l.number);
                         if (r >= 0)
                                 r = rewrite_args(
                                         c, &l, args, args.start, where, boot_initramfs, &edit, &text);
@@ -275,7 +259,7 @@ static int menu_fix_file(FixerContext *c, const char *path, const char *data, si
                 }
                 if (!parse_command(&l, &name, &args))
                         goto emit;
-                if (span_eq(l.p, name, "title")) {
+                if (span_equals(l.p, name, "title")) {
                         stanza = stanza_scan(data, size, pos);
                         goto emit;
                 }
@@ -284,7 +268,7 @@ static int menu_fix_file(FixerContext *c, const char *path, const char *data, si
                 r = warn_xen_device(c, path, &l);
                 if (r < 0)
                         goto finish;
-                if (!span_eq(l.p, name, "kernel"))
+                if (!span_equals(l.p, name, "kernel"))
                         goto emit;
 
                 if (!kernel_file(&l, args, &file)) {
@@ -298,7 +282,7 @@ static int menu_fix_file(FixerContext *c, const char *path, const char *data, si
                         args.start++;
                         args.len--;
                 }
-                r = where_printf(&where, path, l.number);
+                r = fixer_where(&where, path, l.number);
                 if (r >= 0)
                         r = rewrite_args(
                                 c, &l, args, file.start + file.len, where, stanza.has_initrd, &edit, &text);
@@ -322,28 +306,16 @@ finish:
 }
 
 static int grub_legacy_run(FixerContext *c) {
-        _cleanup_(strv_freep) char **seen = NULL;
-        size_t n_seen = 0;
+        /* menu.lst, grub.conf and /etc/grub.conf are often one file under three names. */
+        _cleanup_(path_set_done) PathSet seen = {};
 
         for (size_t i = 0; i < ELEMENTSOF(menu_paths); i++) {
                 _cleanup_free_ char *path = NULL, *data = NULL;
-                bool again = false;
                 size_t size;
                 int r;
 
-                r = root_read_file(c->rootfd, menu_paths[i], &path, &data, &size);
-                if (r == -ENOENT || r == -ENOTDIR)
-                        continue;
-                if (r < 0)
-                        return log_error_errno(r, "%s: cannot read: %s", menu_paths[i], strerror(-r));
-                /* menu.lst, grub.conf and /etc/grub.conf are often one file under three names. */
-                for (char **s = seen; s && *s; s++)
-                        if (streq(*s, path))
-                                again = true;
-                if (again)
-                        continue;
-                r = strv_push(&seen, &n_seen, strdup(path));
-                if (r >= 0)
+                r = fixer_read_once(c, &seen, menu_paths[i], &path, &data, &size);
+                if (r >= 0 && data)
                         r = menu_fix_file(c, path, data, size);
                 if (r < 0)
                         return r;

@@ -65,27 +65,11 @@ static const char *const initrd_commands[] = { "initrd", "initrd16", "initrdefi"
 /* Words after which another command starts, in shell and GRUB script alike. */
 static const char *const command_keywords[] = { "if", "then", "elif", "else", "while", "until", "do", "!" };
 
-static bool is_blank(char ch) {
-        return ch == ' ' || ch == '\t';
-}
-
-static bool span_eq(const char *p, Span s, const char *word) {
-        return s.len == strlen(word) && memcmp(p + s.start, word, s.len) == 0;
-}
-
 static bool span_in(const char *p, Span s, const char *const *words, size_t n) {
         for (size_t i = 0; i < n; i++)
-                if (span_eq(p, s, words[i]))
+                if (span_equals(p, s, words[i]))
                         return true;
         return false;
-}
-
-static int where_printf(char **ret, const char *path, unsigned line) {
-        if (asprintf(ret, "%s:%u", path, line) < 0) {
-                *ret = NULL;
-                return -ENOMEM;
-        }
-        return 0;
 }
 
 /*
@@ -319,7 +303,7 @@ static int parse_assignment(Lexer *x, Tokens *tk, const char *path, const Line *
                 return r;
         if (tk->inside || tk->n == 0)
                 return 0;
-        if (tk->n > 1 && tk->t[0].op == 0 && span_eq(l->p, tk->t[0].span, "export"))
+        if (tk->n > 1 && tk->t[0].op == 0 && span_equals(l->p, tk->t[0].span, "export"))
                 k = 1;
         t = &tk->t[k];
         if (t->op || !memchr(l->p + t->span.start, '=', t->span.len))
@@ -328,7 +312,7 @@ static int parse_assignment(Lexer *x, Tokens *tk, const char *path, const Line *
         ret->name = (Span){ t->span.start, eq - t->span.start };
         ret->key = _KEY_MAX;
         for (size_t i = 0; i < ELEMENTSOF(defaults_keys); i++)
-                if (span_eq(l->p, ret->name, defaults_keys[i].name))
+                if (span_equals(l->p, ret->name, defaults_keys[i].name))
                         ret->key = defaults_keys[i].key;
         if (ret->key == _KEY_MAX)
                 return 0;
@@ -435,9 +419,9 @@ static int defaults_survey(FixerContext *c, Defaults *files, size_t n, Survey *r
                         } else if (a.key == KEY_SERIAL_COMMAND)
                                 ret->serial_command = true;
                         else if (a.key == KEY_DISABLE_UUID)
-                                ret->disable_uuid = span_eq(l.p, a.inner, "true") ? files[f].path : NULL;
+                                ret->disable_uuid = span_equals(l.p, a.inner, "true") ? files[f].path : NULL;
                         else if (a.key == KEY_CMDLINE && !ret->console_moves) {
-                                r = where_printf(&where, files[f].path, l.number);
+                                r = fixer_where(&where, files[f].path, l.number);
                                 if (r >= 0)
                                         r = console_moves(c, l.p + a.inner.start, a.inner.len, where);
                                 if (r < 0)
@@ -470,8 +454,8 @@ static int terminal_words(const char *p, Span inner, char **ret) {
                 while (i < end && !is_blank(p[i]))
                         i++;
                 w.len = i - w.start;
-                serial = serial || span_eq(p, w, "serial");
-                console = console || span_eq(p, w, "console");
+                serial = serial || span_equals(p, w, "serial");
+                console = console || span_equals(p, w, "console");
         }
         if (serial && console)
                 return 0;
@@ -520,7 +504,7 @@ static int defaults_fix_file(FixerContext *c, const Defaults *d, bool initramfs,
                 if (r < 0)
                         goto finish;
                 if (r > 0 && a.key == KEY_CMDLINE) {
-                        r = where_printf(&where, d->path, l.number);
+                        r = fixer_where(&where, d->path, l.number);
                         if (r >= 0)
                                 r = cmdline_rewrite(
                                         c, l.p + a.inner.start, a.inner.len, where, initramfs, &text);
@@ -846,7 +830,7 @@ static int cfg_fix_file(FixerContext *c, const char *path, const char *data, siz
 
                 r = cfg_warn_xen_device(c, path, &l);
                 if (r >= 0 && cl->kernel) {
-                        r = where_printf(&where, path, l.number);
+                        r = fixer_where(&where, path, l.number);
                         if (r >= 0)
                                 r = cmdline_rewrite(c, l.p + cl->args.start, cl->args.len, where,
                                         g.block_initrd[cl->block], &text);
@@ -884,10 +868,10 @@ finish:
 }
 
 static int grub2_run(FixerContext *c) {
-        _cleanup_(strv_freep) char **seen = NULL;
+        /* /boot/grub may be a link to /boot/grub2: one file, edited once. */
+        _cleanup_(path_set_done) PathSet seen = {};
         _cleanup_free_ char *disable_uuid = NULL;
         bool changed = false;
-        size_t n_seen = 0;
         int r;
 
         r = defaults_fix(c, &changed, &disable_uuid);
@@ -896,22 +880,10 @@ static int grub2_run(FixerContext *c) {
 
         for (size_t i = 0; i < ELEMENTSOF(cfg_paths); i++) {
                 _cleanup_free_ char *path = NULL, *data = NULL;
-                bool again = false;
                 size_t size;
 
-                r = root_read_file(c->rootfd, cfg_paths[i], &path, &data, &size);
-                if (r == -ENOENT || r == -ENOTDIR)
-                        continue;
-                if (r < 0)
-                        return log_error_errno(r, "%s: cannot read: %s", cfg_paths[i], strerror(-r));
-                /* /boot/grub may be a link to /boot/grub2: one file, edited once. */
-                for (char **s = seen; s && *s; s++)
-                        if (streq(*s, path))
-                                again = true;
-                if (again)
-                        continue;
-                r = strv_push(&seen, &n_seen, strdup(path));
-                if (r >= 0)
+                r = fixer_read_once(c, &seen, cfg_paths[i], &path, &data, &size);
+                if (r >= 0 && data)
                         r = cfg_fix_file(c, path, data, size, &changed);
                 if (r < 0)
                         return r;

@@ -123,6 +123,13 @@ bool xen_console_next(const char *p, size_t len, size_t *pos, Span *ret) {
  * @ret_len: its length, for text that may hold NUL bytes (may be NULL)
  * Return: a new NUL-terminated string, or NULL when out of memory.
  */
+bool xen_console_named(const char *p, size_t len) {
+        size_t pos = 0;
+        Span s;
+
+        return xen_console_next(p, len, &pos, &s);
+}
+
 char *xen_console_replace(const char *p, size_t len, size_t *ret_len) {
         size_t pos = 0, at = 0;
         Buf b = {};
@@ -144,13 +151,6 @@ char *xen_console_replace(const char *p, size_t len, size_t *ret_len) {
         if (ret_len)
                 *ret_len = b.len;
         return buf_steal(&b);
-}
-
-static bool names_xen_console(const char *p, size_t len) {
-        size_t pos = 0;
-        Span s;
-
-        return xen_console_next(p, len, &pos, &s);
 }
 
 static GettyKind getty_kind(const char *p, size_t len) {
@@ -363,7 +363,7 @@ static int inittab_fix_line(FixerContext *c, const char *path, const Line *l, In
         Span f[4];
         int r;
 
-        if (line_is_comment_or_blank(l) || !entry_split(l, f) || !names_xen_console(l->p, l->len))
+        if (line_is_comment_or_blank(l) || !entry_split(l, f) || !xen_console_named(l->p, l->len))
                 return line_emit(out, l, NULL, 0);
         if (asprintf(&where, "%s:%u", path, l->number) < 0) {
                 where = NULL;
@@ -426,7 +426,7 @@ static int inittab_run(FixerContext *c) {
                 if (line_is_comment_or_blank(&l))
                         continue;
                 if (!entry_split(&l, f)) {
-                        if (!names_xen_console(l.p, l.len))
+                        if (!xen_console_named(l.p, l.len))
                                 continue; /* init skips it, and so does kvmigrate */
                         log_error("%s:%u: not an id:runlevels:action:process entry; refusing to edit %s",
                                 path, l.number, path);

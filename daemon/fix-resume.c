@@ -58,27 +58,12 @@ static const Setting dracut_settings[] = {
 };
 
 typedef struct ResumeRun {
-        char **seen; /* canonical paths already handled */
-        size_t n_seen;
+        PathSet seen;
 } ResumeRun;
 
 static void resume_run_done(ResumeRun *b) {
-        strv_free(b->seen);
-        *b = (ResumeRun){};
+        path_set_done(&b->seen);
 }
-
-static bool is_blank(char ch) {
-        return ch == ' ' || ch == '\t';
-}
-
-static int where_printf(char **ret, const char *path, unsigned line) {
-        if (asprintf(ret, "%s:%u", path, line) < 0) {
-                *ret = NULL;
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 /* The end of line @l without trailing blanks and '\r'. */
 static size_t line_trimmed_end(const Line *l) {
         size_t end = l->len;
@@ -86,66 +71,6 @@ static size_t line_trimmed_end(const Line *l) {
         while (end > 0 && (l->p[end - 1] == '\r' || is_blank(l->p[end - 1])))
                 end--;
         return end;
-}
-
-/*
- * Read @file unless it was read before (through a link). *@ret_data is
- * NULL when it is absent, not a regular file's name, or seen already.
- */
-static int read_once(FixerContext *c, ResumeRun *b, const char *file, char **ret_path, char **ret_data,
-        size_t *ret_size) {
-        _cleanup_free_ char *path = NULL, *data = NULL;
-        int r;
-
-        *ret_path = *ret_data = NULL;
-        r = root_read_file(c->rootfd, file, &path, &data, ret_size);
-        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
-                return 0;
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read: %s", file, strerror(-r));
-        for (size_t i = 0; i < b->n_seen; i++)
-                if (streq(b->seen[i], path))
-                        return 0;
-        r = strv_push(&b->seen, &b->n_seen, strdup(path));
-        if (r < 0)
-                return r;
-        *ret_path = TAKE_PTR(path);
-        *ret_data = TAKE_PTR(data);
-        return 0;
-}
-
-/*
- * The words of a shell value that starts at @i on line @l (up to @end):
- * inside its quotes, or an unquoted word; a comment may follow. Return 0,
- * or -EBADMSG (logged).
- */
-static int shell_value(const char *path, const Line *l, size_t i, size_t end, Span *ret) {
-        if (i < end && (l->p[i] == '"' || l->p[i] == '\'')) {
-                char q = l->p[i++];
-
-                *ret = (Span){ .start = i };
-                while (i < end && l->p[i] != q)
-                        i += q == '"' && l->p[i] == '\\' ? 2 : 1;
-                if (i >= end)
-                        goto bad;
-                ret->len = i++ - ret->start;
-        } else {
-                *ret = (Span){ .start = i };
-                while (i < end && !is_blank(l->p[i])) {
-                        if (strchr("\"'\\`;&|", l->p[i]))
-                                goto bad;
-                        i++;
-                }
-                ret->len = i - ret->start;
-        }
-        while (i < end && is_blank(l->p[i]))
-                i++;
-        if (i == end || (l->p[i] == '#' && is_blank(l->p[i - 1])))
-                return 0;
-bad:
-        log_error(
-                "%s:%u: expected KEY=VALUE or KEY=\"VALUE\"; refusing to rewrite %s", path, l->number, path);
-        return -EBADMSG;
 }
 
 /* The setting line @l assigns ("KEY=…" or "KEY+=…"), and where its value starts. */
@@ -253,9 +178,9 @@ static int shell_file_fix(FixerContext *c, const char *path, const char *data, s
                                 goto finish;
                         continue;
                 }
-                r = shell_value(path, &l, at, line_trimmed_end(&l), &inner);
+                r = fixer_shell_value(path, &l, at, line_trimmed_end(&l), &inner);
                 if (r >= 0)
-                        r = where_printf(&where, path, l.number);
+                        r = fixer_where(&where, path, l.number);
                 if (r < 0)
                         goto finish;
                 /* No more words than half the characters, rounded up. */
@@ -337,7 +262,7 @@ static int shell_file_fix_path(
         size_t size;
         int r;
 
-        r = read_once(c, b, file, &path, &data, &size);
+        r = fixer_read_once(c, &b->seen, file, &path, &data, &size);
         if (r < 0 || !data)
                 return r;
         return shell_file_fix(c, path, data, size, settings, reason);
@@ -383,7 +308,7 @@ static int uswsusp_fix(FixerContext *c, ResumeRun *b) {
         Line l = {};
         int r;
 
-        r = read_once(c, b, USWSUSP_CONF, &path, &data, &size);
+        r = fixer_read_once(c, &b->seen, USWSUSP_CONF, &path, &data, &size);
         if (r < 0 || !data)
                 return r;
 
@@ -424,7 +349,7 @@ static int uswsusp_fix(FixerContext *c, ResumeRun *b) {
                         i++;
                 value = (Span){ i, end - i };
                 device = strndup(l.p + value.start, value.len);
-                r = device ? where_printf(&where, path, l.number) : -ENOMEM;
+                r = device ? fixer_where(&where, path, l.number) : -ENOMEM;
                 if (r >= 0)
                         r = fixer_rewrite_device(
                                 c, device, offset ? NULL : "swap", where, SYNTAX_PATH, &new_device);

@@ -18,20 +18,6 @@
 #define SECURETTY_PATH "/etc/securetty"
 #define SERIAL_TTY "ttyS0"
 
-/*
- * Whether a console fixer acts in this pass: in the rewrite pass, for a
- * guest that came from Xen, on x86 (hvc0 is also the native console of
- * virtio-console, ppc64 and arm64 guests).
- */
-static bool console_rewrite(const FixerContext *c) {
-        bool x86 = true;
-
-#if !defined(__x86_64__) && !defined(__i386__)
-        x86 = false;
-#endif
-        return x86 && c->mapping && c->from_xen;
-}
-
 static bool line_is(const Line *l, const char *word) {
         return l->len == strlen(word) && memcmp(l->p, word, l->len) == 0;
 }
@@ -45,7 +31,7 @@ static int securetty_run(FixerContext *c) {
         int r;
 
         /* A list of names has nothing to misread: only the rewrite pass of a guest from Xen acts. */
-        if (!console_rewrite(c))
+        if (!(c->mapping && fixer_console_moves(c)))
                 return 0;
 
         r = root_read_file(c->rootfd, SECURETTY_PATH, &path, &data, &size);

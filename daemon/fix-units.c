@@ -60,22 +60,18 @@ static bool is_ws(char c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static bool span_is(const Line *l, Span s, const char *word) {
-        return s.len == strlen(word) && memcmp(l->p + s.start, word, s.len) == 0;
-}
-
 static bool is_dep_key(const Line *l, Span key) {
         for (size_t i = 0; i < ELEMENTSOF(dep_keys); i++)
-                if (span_is(l, key, dep_keys[i]))
+                if (span_equals(l->p, key, dep_keys[i]))
                         return true;
         return false;
 }
 
 /* The settings this fixer reads: a continued line there could not be edited in place. */
 static bool key_relevant(UnitKind kind, const Line *l, Span key) {
-        if (kind != UNIT_OTHER && span_is(l, key, "What"))
+        if (kind != UNIT_OTHER && span_equals(l->p, key, "What"))
                 return true;
-        if (kind == UNIT_MOUNT && span_is(l, key, "Type"))
+        if (kind == UNIT_MOUNT && span_equals(l->p, key, "Type"))
                 return true;
         return is_dep_key(l, key);
 }
@@ -291,7 +287,7 @@ static int unit_find_type(const char *path, const char *data, size_t size, UnitK
 
                 if (r < 0)
                         return r;
-                if (r == 0 || kind != UNIT_MOUNT || !span_is(&l, key, "Type"))
+                if (r == 0 || kind != UNIT_MOUNT || !span_equals(l.p, key, "Type"))
                         continue;
                 free(type);
                 type = value.len > 0 ? strndup(l.p + value.start, value.len) : NULL;
@@ -334,9 +330,8 @@ static int read_entry(int rootfd, const char *path, FileContent *ret) {
 }
 
 /* Propose that @old_path (holding @old) goes, and @new_path, which must not exist yet, holds @new. */
-static int plan_move(FixerContext *c, const char *old_path, const FileContent *old, const char *new_path,
-        const FileContent *new, const char *reason) {
-        const FileContent absent = { .kind = FILE_ABSENT };
+static int plan_move_checked(FixerContext *c, const char *old_path, const FileContent *old,
+        const char *new_path, const FileContent *new, const char *reason) {
         FileContent there = {};
         int r;
 
@@ -349,10 +344,7 @@ static int plan_move(FixerContext *c, const char *old_path, const FileContent *o
                         new_path);
                 return -EEXIST;
         }
-        r = plan_add(c->plan, old_path, old, &absent, "units", reason);
-        if (r < 0)
-                return r;
-        return plan_add(c->plan, new_path, &absent, new, "units", reason);
+        return plan_move(c->plan, old_path, old, new_path, new, "units", reason);
 }
 
 /* Move every link named @old_name in a *.wants/, *.requires/ or *.upholds/ folder to @new_name. */
@@ -414,7 +406,7 @@ static int move_dep_links(FixerContext *c, const char *dir, char **names, const 
                         file_content_done(&content);
                         return -ENOMEM;
                 }
-                r = plan_move(c, canonical, &content, new_link, &moved, reason);
+                r = plan_move_checked(c, canonical, &content, new_link, &moved, reason);
                 file_content_done(&content);
                 if (r < 0)
                         return r;
@@ -449,7 +441,7 @@ static int rename_swap(FixerContext *c, const char *dir, char **names, const cha
                 return -ENOMEM;
         }
 
-        r = plan_move(c, path, &old, new_path, &new, reason);
+        r = plan_move_checked(c, path, &old, new_path, &new, reason);
         if (r < 0)
                 return r;
         r = move_dep_links(c, dir, names, name, new_name, reason);
@@ -521,13 +513,13 @@ static int units_fix_file(FixerContext *c, const char *dir, char **names, const 
                 if (r < 0)
                         goto finish;
                 if (r > 0 && value.len > 0 &&
-                        ((kind != UNIT_OTHER && span_is(&l, key, "What")) || is_dep_key(&l, key))) {
+                        ((kind != UNIT_OTHER && span_equals(l.p, key, "What")) || is_dep_key(&l, key))) {
                         if (asprintf(&where, "%s:%u", path, l.number) < 0) {
                                 where = NULL;
                                 r = -ENOMEM;
                                 goto finish;
                         }
-                        if (span_is(&l, key, "What")) {
+                        if (span_equals(l.p, key, "What")) {
                                 /* The last What= is the one that counts for the unit's name. */
                                 free(new_what);
                                 new_what = NULL;

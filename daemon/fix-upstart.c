@@ -35,40 +35,6 @@
 /* Folders of enabled runit services (links to service folders), besides each of /etc/runit/runsvdir/. */
 static const char *const runit_enabled_dirs[] = { "/var/service", "/etc/service", "/service" };
 
-/*
- * Whether a console fixer acts in this pass: in the rewrite pass, for a
- * guest that came from Xen, on x86 (hvc0 is also the native console of
- * virtio-console, ppc64 and arm64 guests).
- */
-static bool console_rewrite(const FixerContext *c) {
-        bool x86 = true;
-
-#if !defined(__x86_64__) && !defined(__i386__)
-        x86 = false;
-#endif
-        return x86 && c->mapping && c->from_xen;
-}
-
-static bool names_xen_console(const char *p, size_t len) {
-        size_t pos = 0;
-        Span s;
-
-        return xen_console_next(p, len, &pos, &s);
-}
-
-static char *path_join(const char *dir, const char *name) {
-        char *p;
-
-        return asprintf(&p, "%s/%s", streq(dir, "/") ? "" : dir, name) < 0 ? NULL : p;
-}
-
-/* The type of canonical @path, not following a link at its end; 0 when absent. */
-static mode_t entry_type(int rootfd, const char *path) {
-        struct stat st;
-
-        return fstatat(rootfd, root_rel(path), &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 : st.st_mode & S_IFMT;
-}
-
 /* Whether line @l runs utmpset ("exec utmpset -w hvc0"). */
 static bool is_utmpset(const Line *l) {
         Span w[2];
@@ -121,7 +87,7 @@ static int job_fix(
                 _cleanup_free_ char *where = NULL;
                 SpanEdit edits[2];
                 size_t n = 0;
-                bool named = names_xen_console(l.p, l.len);
+                bool named = xen_console_named(l.p, l.len);
 
                 if (line_is_comment_or_blank(&l)) {
                         r = !out                    ? 0
@@ -166,18 +132,6 @@ static int job_fix(
         return xen ? GETTY_XEN : serial ? GETTY_SERIAL : GETTY_OTHER;
 }
 
-/* Propose that @old_path goes and @new_path, absent now, holds @new. */
-static int plan_move(FixerContext *c, const char *fixer, const char *old_path, const FileContent *old,
-        const char *new_path, const FileContent *new) {
-        const FileContent absent = { .kind = FILE_ABSENT };
-        int r;
-
-        r = plan_add(c->plan, old_path, old, &absent, fixer, REASON);
-        if (r < 0)
-                return r;
-        return plan_add(c->plan, new_path, &absent, new, fixer, REASON);
-}
-
 /*
  * One upstart job file @name in folder @dir: a getty on the Xen console
  * moves to ttyS0, and the file to the name that says ttyS0 when its name
@@ -199,7 +153,7 @@ static int upstart_job(FixerContext *c, const char *dir, const char *name, bool 
         if (!path || !new_name)
                 return -ENOMEM;
         /* A link is some package's business; only files written here are jobs of this guest's own. */
-        if (entry_type(c->rootfd, path) != S_IFREG)
+        if (root_entry_type(c->rootfd, path) != S_IFREG)
                 return 0;
         r = root_read_file(c->rootfd, path, NULL, &data, &size);
         if (r < 0)
@@ -236,7 +190,7 @@ static int upstart_job(FixerContext *c, const char *dir, const char *name, bool 
                 return log_error_errno(r, "%s: cannot read: %s", new_path, strerror(-r));
         }
         if (there.kind == FILE_ABSENT) {
-                r = plan_move(c, "upstart", path, &old, new_path, &new);
+                r = plan_move(c->plan, path, &old, new_path, &new, "upstart", REASON);
                 *ret_moved = r >= 0;
         } else if (file_content_equal(&there, &new) ||
                 (there.kind == FILE_REGULAR &&
@@ -310,7 +264,7 @@ static int upstart_run(FixerContext *c) {
         int r;
 
         /* Nothing here can be misread: a job is only looked at in the rewrite pass, for a guest from Xen. */
-        if (!console_rewrite(c))
+        if (!(c->mapping && fixer_console_moves(c)))
                 return 0;
         r = upstart_dir(c, INIT_DIR, true);
         if (r < 0)
@@ -340,7 +294,7 @@ static int runit_switch(FixerContext *c, const char *edir, const char *name, con
                 return -ENOMEM;
 
         planned = plan_find(c->plan, new_link);
-        if (entry_type(c->rootfd, new_link) != 0 || (planned && planned->new.kind != FILE_ABSENT))
+        if (root_entry_type(c->rootfd, new_link) != 0 || (planned && planned->new.kind != FILE_ABSENT))
                 /* Enabled already: only the Xen console's service goes. */
                 return plan_add(c->plan, link, old, &absent, "runit", REASON);
 
@@ -363,7 +317,7 @@ static int runit_switch(FixerContext *c, const char *edir, const char *name, con
                         return -ENOMEM;
         }
         new = (FileContent){ .kind = FILE_SYMLINK, .data = target, .size = strlen(target) };
-        return plan_move(c, "runit", link, old, new_link, &new);
+        return plan_move(c->plan, link, old, new_link, &new, "runit", REASON);
 }
 
 /* No ttyS0 sibling: edit the scripts of service folder @folder where they are. */
@@ -383,7 +337,7 @@ static int runit_in_place(FixerContext *c, const char *folder) {
 
                 if (!path)
                         return -ENOMEM;
-                if (entry_type(c->rootfd, path) != S_IFREG)
+                if (root_entry_type(c->rootfd, path) != S_IFREG)
                         continue;
                 r = root_read_file(c->rootfd, path, NULL, &data, &size);
                 if (r < 0)
@@ -419,7 +373,7 @@ static int runit_service(FixerContext *c, const char *edir, const char *name) {
         link = path_join(edir, name);
         if (!link)
                 return -ENOMEM;
-        type = entry_type(c->rootfd, link);
+        type = root_entry_type(c->rootfd, link);
         if (type == S_IFDIR)
                 return runit_in_place(c, link);
         if (type != S_IFLNK)
@@ -429,7 +383,7 @@ static int runit_service(FixerContext *c, const char *edir, const char *name) {
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", link, strerror(-r));
         r = root_chase(c->rootfd, link, 0, &folder);
-        if (r == -ENOENT || r == -ENOTDIR || (r >= 0 && entry_type(c->rootfd, folder) != S_IFDIR))
+        if (r == -ENOENT || r == -ENOTDIR || (r >= 0 && root_entry_type(c->rootfd, folder) != S_IFDIR))
                 return plan_warn(c->plan, "%s: enables %s, which is no service folder here; left alone",
                         link, fc.data);
         if (r < 0)
@@ -441,7 +395,7 @@ static int runit_service(FixerContext *c, const char *edir, const char *name) {
                 sibling = NULL;
                 return -ENOMEM;
         }
-        if (!streq(sibling_name, base) && entry_type(c->rootfd, sibling) == S_IFDIR)
+        if (!streq(sibling_name, base) && root_entry_type(c->rootfd, sibling) == S_IFDIR)
                 return runit_switch(c, edir, name, link, &fc, sibling);
         return runit_in_place(c, folder);
 }
@@ -472,7 +426,7 @@ static int runit_enabled_folders(FixerContext *c, char ***ret) {
                 bool seen = false;
 
                 r = root_chase(c->rootfd, *s, 0, &dir);
-                if (r == -ENOENT || r == -ENOTDIR || (r >= 0 && entry_type(c->rootfd, dir) != S_IFDIR))
+                if (r == -ENOENT || r == -ENOTDIR || (r >= 0 && root_entry_type(c->rootfd, dir) != S_IFDIR))
                         continue;
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot resolve: %s", *s, strerror(-r));
@@ -492,7 +446,7 @@ static int runit_run(FixerContext *c) {
         _cleanup_(strv_freep) char **dirs = NULL;
         int r;
 
-        if (!console_rewrite(c))
+        if (!(c->mapping && fixer_console_moves(c)))
                 return 0;
         r = runit_enabled_folders(c, &dirs);
         if (r < 0)
@@ -504,7 +458,7 @@ static int runit_run(FixerContext *c) {
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot list: %s", *d, strerror(-r));
                 for (char **n = names; *n; n++) {
-                        if (!strstr(*n, "getty") || !names_xen_console(*n, strlen(*n)))
+                        if (!strstr(*n, "getty") || !xen_console_named(*n, strlen(*n)))
                                 continue;
                         r = runit_service(c, *d, *n);
                         if (r < 0)

@@ -4,6 +4,7 @@
 
 #include "devname.h"
 #include "fixer.h"
+#include "root.h"
 #include "util.h"
 
 const Fixer *const fixer_table[] = {
@@ -78,21 +79,6 @@ static int record_ref(FixerContext *c, const char *name, const char *type, const
         return 0;
 }
 
-/* udev's encoding of a label in /dev/disk/by-label/: unsafe bytes as \xHH. */
-static char *udev_encode(const char *s) {
-        Buf b = {};
-
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                int r = (*p > ' ' && *p < 0x7f && *p != '/' && *p != '\\') ? buf_append(&b, p, 1)
-                                                                           : buf_printf(&b, "\\x%02x", *p);
-                if (r < 0) {
-                        buf_done(&b);
-                        return NULL;
-                }
-        }
-        return buf_steal(&b);
-}
-
 char *fstab_escape(const char *s) {
         Buf b = {};
 
@@ -114,7 +100,7 @@ static int spell(const Device *d, const char *tag, const char *dir, const char *
 
         (void) d;
         enc = syntax == SYNTAX_TAG      ? fstab_escape(value)
-                : syntax == SYNTAX_PATH ? udev_encode(value)
+                : syntax == SYNTAX_PATH ? udev_encode_string(value)
                                         : strdup(value);
         if (!enc)
                 return -ENOMEM;
@@ -123,19 +109,21 @@ static int spell(const Device *d, const char *tag, const char *dir, const char *
         return k < 0 ? -ENOMEM : 1;
 }
 
-/* Whether no other present device carries the same identifier: only then may a file name it. */
-static bool identifier_unique(const FixerContext *c, const Device *d, size_t offset) {
+const Device *fixer_identifier_clash(const FixerContext *c, const Device *d, size_t offset) {
         const char *want = *(char *const *) ((const char *) d + offset);
 
-        if (!want)
-                return false;
-        for (size_t i = 0; c->new &&i < c->new->n; i++) {
+        for (size_t i = 0; want && c->new &&i < c->new->n; i++) {
                 const Device *o = &c->new->devices[i];
                 const char *have = *(char *const *) ((const char *) o + offset);
                 if (o != d && have && streq(have, want))
-                        return false;
+                        return o;
         }
-        return true;
+        return NULL;
+}
+
+/* Whether @d has the identifier and no other present device carries it: only then may a file name it. */
+static bool identifier_unique(const FixerContext *c, const Device *d, size_t offset) {
+        return *(char *const *) ((const char *) d + offset) && !fixer_identifier_clash(c, d, offset);
 }
 
 int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
@@ -254,4 +242,86 @@ int line_emit(Buf *out, const Line *l, const SpanEdit *edits, size_t n) {
         if (r >= 0 && l->newline)
                 r = buf_append(out, "\n", 1);
         return r;
+}
+
+int fixer_where(char **ret, const char *path, unsigned line) {
+        if (asprintf(ret, "%s:%u", path, line) < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+bool fixer_console_moves(const FixerContext *c) {
+#if defined(__x86_64__) || defined(__i386__)
+        return c->from_xen;
+#else
+        (void) c;
+        return false;
+#endif
+}
+
+int fixer_shell_value(const char *path, const Line *l, size_t start, size_t end, Span *ret) {
+        size_t i = start;
+
+        if (i < end && (l->p[i] == '"' || l->p[i] == '\'')) {
+                char q = l->p[i++];
+
+                *ret = (Span){ .start = i };
+                while (i < end && l->p[i] != q)
+                        i += q == '"' && l->p[i] == '\\' ? 2 : 1;
+                if (i >= end)
+                        goto bad;
+                ret->len = i++ - ret->start;
+        } else {
+                *ret = (Span){ .start = i };
+                while (i < end && !is_blank(l->p[i])) {
+                        if (strchr("\"'\\`;&|", l->p[i]))
+                                goto bad;
+                        i++;
+                }
+                ret->len = i - ret->start;
+        }
+        while (i < end && is_blank(l->p[i]))
+                i++;
+        if (i == end || (l->p[i] == '#' && is_blank(l->p[i - 1])))
+                return 0;
+bad:
+        log_error(
+                "%s:%u: expected KEY=VALUE or KEY=\"VALUE\"; refusing to rewrite %s", path, l->number, path);
+        return -EBADMSG;
+}
+
+void path_set_done(PathSet *s) {
+        strv_free(s->paths);
+        *s = (PathSet){};
+}
+
+int fixer_read_once(FixerContext *c, PathSet *seen, const char *path, char **ret_canonical, char **ret_data,
+        size_t *ret_size) {
+        _cleanup_free_ char *canonical = NULL, *data = NULL;
+        int r;
+
+        *ret_canonical = *ret_data = NULL;
+        r = root_read_file(c->rootfd, path, &canonical, &data, ret_size);
+        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read: %s", path, strerror(-r));
+        if (strv_contains(seen->paths, canonical))
+                return 0;
+        r = strv_push(&seen->paths, &seen->n, strdup(canonical));
+        if (r < 0)
+                return r;
+        *ret_canonical = TAKE_PTR(canonical);
+        *ret_data = TAKE_PTR(data);
+        return 0;
+}
+
+RewriteForm rewrite_form_from_string(const char *s) {
+        if (streq(s, "uuid"))
+                return REWRITE_UUID;
+        if (streq(s, "name"))
+                return REWRITE_NAME;
+        return _REWRITE_DEFAULT;
 }

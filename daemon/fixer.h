@@ -13,6 +13,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "inventory.h"
 #include "map.h"
@@ -23,6 +24,9 @@ typedef enum RewriteForm {
         REWRITE_UUID, /* stable identifiers: UUID=, LABEL=, PARTUUID= (the default) */
         REWRITE_NAME, /* plain /dev/sdX, on request: not stable from boot to boot */
 } RewriteForm;
+
+/* "uuid" or "name"; _REWRITE_DEFAULT for anything else. */
+RewriteForm rewrite_form_from_string(const char *s);
 
 typedef enum DeviceSyntax {
         SYNTAX_TAG, /* fstab, crypttab: "UUID=…" ("LABEL=a\040b" escaped for fstab) */
@@ -122,6 +126,52 @@ typedef struct SpanEdit {
  * Return 0 or -ENOMEM.
  */
 int line_emit(Buf *out, const Line *l, const SpanEdit *edits, size_t n);
+
+/*
+ * Another present device with the identifier at @offset of @d (offsetof(Device,
+ * uuid), …), or NULL: a cloned disk, which no file may name by that identifier.
+ */
+const Device *fixer_identifier_clash(const FixerContext *c, const Device *d, size_t offset);
+
+/* Whether @s of @p spells @word exactly. */
+static inline bool span_equals(const char *p, Span s, const char *word) {
+        return s.len == strlen(word) && memcmp(p + s.start, word, s.len) == 0;
+}
+
+/* "PATH:LINE", for messages and references. Return 0 or -ENOMEM. */
+int fixer_where(char **ret, const char *path, unsigned line);
+
+/*
+ * Whether a Xen console (hvc0, xvc0) moves to ttyS0: only for a guest that
+ * came from Xen, and only on x86, where hvc0 is not the native console as
+ * it is on ppc64 and arm64.
+ */
+bool fixer_console_moves(const FixerContext *c);
+
+/*
+ * The part of a shell assignment's value (bytes @start to @end of @l) that
+ * holds its words: inside the quotes, or an unquoted word; a comment may
+ * follow. Return 0, or -EBADMSG (logged with @path and the line: an unquoted
+ * blank would end the value, and what follows would be a command).
+ */
+int fixer_shell_value(const char *path, const Line *l, size_t start, size_t end, Span *ret);
+
+/* Canonical paths a fixer has read in this run: a file reached by two names is edited once. */
+typedef struct PathSet {
+        char **paths;
+        size_t n;
+} PathSet;
+
+void path_set_done(PathSet *s);
+
+/**
+ * fixer_read_once() - read @path (chased in the root) unless this run read
+ * its canonical path already.
+ * Return: 0 with the canonical path and content, or 0 with NULLs when it is
+ * absent or read already; a negative errno (logged).
+ */
+int fixer_read_once(FixerContext *c, PathSet *seen, const char *path, char **ret_canonical, char **ret_data,
+        size_t *ret_size);
 
 /* fstab's escaping of a field: space, tab, newline and backslash as \ooo octal. Newly allocated or NULL. */
 char *fstab_escape(const char *s);

@@ -590,17 +590,6 @@ int inventory_load_snapshot(int rootfd, Inventory *inv) {
         return 0;
 }
 
-static int snapshot_put(Buf *b, const char *key, const char *value) {
-        _cleanup_free_ char *e = NULL;
-
-        if (!value)
-                return 0;
-        e = value_escape(value);
-        if (!e)
-                return -ENOMEM;
-        return buf_printf(b, " %s=%s", key, e);
-}
-
 static int snapshot_put_device(Buf *b, const Device *d) {
         _cleanup_free_ char *name = NULL;
         int r;
@@ -613,23 +602,23 @@ static int snapshot_put_device(Buf *b, const Device *d) {
 
         r = buf_printf(b, "name=%s", name);
         if (r >= 0)
-                r = snapshot_put(b, "type", d->type);
+                r = buf_put_word(b, " ", "type", d->type);
         if (r >= 0)
-                r = snapshot_put(b, "uuid", d->uuid);
+                r = buf_put_word(b, " ", "uuid", d->uuid);
         if (r >= 0)
-                r = snapshot_put(b, "label", d->label);
+                r = buf_put_word(b, " ", "label", d->label);
         if (r >= 0)
-                r = snapshot_put(b, "partuuid", d->partuuid);
+                r = buf_put_word(b, " ", "partuuid", d->partuuid);
         if (r >= 0)
-                r = snapshot_put(b, "partlabel", d->partlabel);
+                r = buf_put_word(b, " ", "partlabel", d->partlabel);
         if (r >= 0)
-                r = snapshot_put(b, "ptuuid", d->ptuuid);
+                r = buf_put_word(b, " ", "ptuuid", d->ptuuid);
         if (r >= 0 && d->size > 0)
                 r = buf_printf(b, " size=%" PRIu64, d->size);
         if (r >= 0 && d->partition)
                 r = buf_puts(b, " partition=1");
         for (char **l = d->links; r >= 0 && l && *l; l++)
-                r = snapshot_put(b, "link", *l);
+                r = buf_put_word(b, " ", "link", *l);
         if (r >= 0)
                 r = buf_puts(b, "\n");
         return r;

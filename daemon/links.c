@@ -11,34 +11,17 @@ static bool udev_literal(const char *s) {
         return s && *s && !strpbrk(s, "\"*?[]|\\\n");
 }
 
-/* udev's ID_FS_LABEL_ENC: unsafe bytes as \xHH, the way the by-label links are named. */
-static char *label_enc(const char *s) {
-        Buf b = {};
-
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                int r = (*p > ' ' && *p < 0x7f && *p != '/' && *p != '\\' && *p != '"' && *p != '*' &&
-                                *p != '?' && *p != '[' && *p != ']' && *p != '|')
-                        ? buf_append(&b, p, 1)
-                        : buf_printf(&b, "\\x%02x", *p);
-                if (r < 0) {
-                        buf_done(&b);
-                        return NULL;
-                }
-        }
-        return buf_steal(&b);
-}
-
 static int format_rule(Buf *b, const Device *d) {
         _cleanup_free_ char *enc = NULL;
 
         if (udev_literal(d->uuid))
                 return buf_printf(b, "ENV{ID_FS_UUID}==\"%s\", SYMLINK+=\"%s\"\n", d->uuid, d->name);
         if (d->label) {
-                enc = label_enc(d->label);
+                enc = udev_encode_string(d->label);
                 if (!enc)
                         return -ENOMEM;
-                /* \xHH in a rule value is udev's own escape: keep it out of the glob. */
-                if (!strchr(enc, '\\'))
+                /* A \xHH in a rule value would be read as a glob escape: such labels get no rule. */
+                if (udev_literal(enc))
                         return buf_printf(
                                 b, "ENV{ID_FS_LABEL_ENC}==\"%s\", SYMLINK+=\"%s\"\n", enc, d->name);
         }

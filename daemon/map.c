@@ -66,13 +66,6 @@ static int compare_names(const void *a, const void *b) {
         return dx.part < dy.part ? -1 : dx.part > dy.part;
 }
 
-static bool strv_contains(char **v, const char *s) {
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
 typedef struct Builder {
         const Inventory *old, *new;
         const Reference *refs;

@@ -16,6 +16,8 @@ void migration_done(Migration *m) {
                 (void) close(m->rootfd);
         if (m->lockfd >= 0)
                 (void) close(m->lockfd);
+        if (m->sysfd >= 0)
+                (void) close(m->sysfd);
         free(m->root);
         inventory_done(&m->old);
         inventory_done(&m->new);
@@ -23,40 +25,50 @@ void migration_done(Migration *m) {
         plan_done(&m->plan);
         strv_free(m->errors);
         strv_free(m->warnings);
-        *m = (Migration){ .rootfd = -1, .lockfd = -1 };
+        *m = MIGRATION_INIT;
 }
 
-/* Where am I: the options' word, else the signs below @detectfd. */
-static int detect_at(Migration *m, const MigrateOptions *o, int detectfd, bool live) {
-        if (o->hypervisor != _HYPERVISOR_INVALID)
-                m->detection.hypervisor = o->hypervisor;
-        else {
-                /* The build machine's CPU says nothing about an offline image. */
-                int r = detect_hypervisor(detectfd, live ? cpuid_native : NULL, &m->detection);
-                if (r < 0)
-                        return log_error_errno(r, "cannot detect the hypervisor: %s", strerror(-r));
+/*
+ * Where am I: the options' word, else the signs of the machine (the root's
+ * /sys and /proc, or at boot the running system's even for the initramfs's
+ * /sysroot). Only the hypervisor: every boot needs it, the mode only a run.
+ */
+static int detect(Migration *m, const MigrateOptions *o, bool offline) {
+        bool live = !offline;
+        int r;
+
+        if (o->detect_live && offline) {
+                m->sysfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (m->sysfd < 0)
+                        return log_error_errno(-errno, "/: cannot open: %m");
+                live = true;
         }
-        if (detect_mode(detectfd, &m->detection) < 0)
-                log_debug("cannot tell the disk and network mode, ignoring");
+        if (o->hypervisor != _HYPERVISOR_INVALID) {
+                m->detection.hypervisor = o->hypervisor;
+                return 0;
+        }
+        /* The build machine's CPU says nothing about an offline image. */
+        r = detect_hypervisor(
+                m->sysfd >= 0 ? m->sysfd : m->rootfd, live ? cpuid_native : NULL, &m->detection);
+        if (r < 0)
+                return log_error_errno(r, "cannot detect the hypervisor: %s", strerror(-r));
         return 0;
 }
 
-static int detect(Migration *m, const MigrateOptions *o, bool offline) {
-        if (o->detect_live && offline) {
-                /* At boot the running system says where we are, also for the initramfs's /sysroot. */
-                _cleanup_close_ int livefd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (livefd < 0)
-                        return log_error_errno(-errno, "/: cannot open: %m");
-                return detect_at(m, o, livefd, true);
-        }
-        return detect_at(m, o, m->rootfd, !offline);
+/* The disk bus and NIC driver, for the record: looked up once a run or an arm needs them. */
+static void detect_mode_once(Migration *m) {
+        if (m->mode_known)
+                return;
+        if (detect_mode(m->sysfd >= 0 ? m->sysfd : m->rootfd, &m->detection) < 0)
+                log_debug("cannot tell the disk and network mode, ignoring");
+        m->mode_known = true;
 }
 
 int migration_open(Migration *m, const MigrateOptions *o) {
         const char *root = o->root ?: "/";
         int r;
 
-        *m = (Migration){ .rootfd = -1, .lockfd = -1 };
+        *m = MIGRATION_INIT;
         m->root = strdup(root);
         if (!m->root)
                 return -ENOMEM;
@@ -204,6 +216,7 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
 
         if (!hypervisor_is_kvm_like(m->detection.hypervisor))
                 return MIGRATE_NOT_NEEDED;
+        detect_mode_once(m);
 
         r = load_old(m);
         if (r < 0)
@@ -307,6 +320,7 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
 
         rec.state = MIGRATION_ARMED;
         rec.started_usec = now_usec();
+        detect_mode_once(m);
         mode = detection_mode_string(&m->detection);
         if (!mode || strdup_to(&rec.hypervisor, hypervisor_to_string(m->detection.hypervisor)) < 0 ||
                 strdup_to(&rec.mode, mode) < 0)
@@ -388,6 +402,9 @@ static int recover(Migration *m, const MigrateHooks *h) {
         _cleanup_(strv_freep) char **recovered = NULL;
         int r;
 
+        /* Every boot comes here: with no journal, no lock (and no write) is needed. */
+        if (!apply_pending(m->rootfd))
+                return 0;
         r = lock_state(m);
         if (r < 0)
                 return r;

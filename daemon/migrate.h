@@ -47,7 +47,12 @@ typedef struct Migration {
         char **warnings;
         size_t n_warnings;
         int lockfd; /* /var/lib/kvmigrate/lock, held while this run changes anything */
+        int sysfd; /* "/" when the running system, not the root, says where we are; else -1 */
+        bool mode_known; /* detection.disk_bus and net_driver were looked up */
 } Migration;
+
+/* An empty Migration that migration_done() may free: no descriptor is 0 by accident. */
+#define MIGRATION_INIT ((Migration){ .rootfd = -1, .lockfd = -1, .sysfd = -1 })
 
 /**
  * migration_open() - open the root and find the hypervisor (or take the one

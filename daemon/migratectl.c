@@ -320,20 +320,9 @@ static int status_exit(MigrationState s) {
         }
 }
 
-static bool state_is_active(MigrationState s) {
-        return s == MIGRATION_PENDING || s == MIGRATION_RUNNING;
-}
-
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
-
 /* Without the service: read the file again every 100 ms until the run is over or @deadline. */
 static int status_wait_file(int rootfd, uint64_t deadline, StateRecord *rec) {
-        while (state_is_active(rec->state)) {
+        while (migration_state_is_active(rec->state)) {
                 StateRecord next = {};
                 uint64_t now = monotonic_usec();
                 int r;
@@ -362,7 +351,7 @@ static int status_read(Migration *m, StateRecord *rec) {
         int r;
 
         if (streq(m->root, "/") && bus_client_open(&bus) >= 0 && bus_client_describe(bus, rec) >= 0) {
-                if (!arg_wait || !state_is_active(rec->state))
+                if (!arg_wait || !migration_state_is_active(rec->state))
                         return 0;
                 state_record_done(rec);
                 r = bus_client_wait(bus, arg_timeout_usec, rec);
@@ -485,11 +474,8 @@ static int parse_argv(int argc, char *argv[]) {
                         }
                         break;
                 case ARG_REWRITE:
-                        if (streq(optarg, "uuid"))
-                                arg_options.form = REWRITE_UUID;
-                        else if (streq(optarg, "name"))
-                                arg_options.form = REWRITE_NAME;
-                        else {
+                        arg_options.form = rewrite_form_from_string(optarg);
+                        if (arg_options.form == _REWRITE_DEFAULT) {
                                 log_error("--rewrite=%s: expected uuid or name", optarg);
                                 return -EINVAL;
                         }
@@ -531,7 +517,7 @@ static int parse_argv(int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
-        Migration m = { .rootfd = -1 };
+        Migration m = MIGRATION_INIT;
         int r, ret = EXIT_USAGE;
 
         log_set_program("migratectl");

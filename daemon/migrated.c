@@ -52,14 +52,6 @@ static void context_clear(Context *c) {
 
 /* Reading the record */
 
-/* Moves the contents out of @r, leaving it empty for its cleanup. */
-static StateRecord record_take(StateRecord *r) {
-        StateRecord t = *r;
-
-        *r = (StateRecord){};
-        return t;
-}
-
 static bool strv_equal(char **a, char **b) {
         for (; a && *a && b && *b; a++, b++)
                 if (!streq(*a, *b))
@@ -165,7 +157,7 @@ static int context_reload(Context *c) {
         changed[n] = NULL;
 
         state_record_done(&c->record);
-        c->record = record_take(&rec);
+        c->record = state_record_take(&rec);
 
         if (n == 0 || !c->bus)
                 return 0;
@@ -325,7 +317,7 @@ static int set_refused(const Migration *m, int r, sd_bus_error *error) {
 }
 
 static int method_plan(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(migration_done) Migration mig = { .rootfd = -1 };
+        _cleanup_(migration_done) Migration mig = MIGRATION_INIT;
         _cleanup_free_ char *diff = NULL;
         Context *c = userdata;
         int r;
@@ -362,7 +354,7 @@ static void on_run_state(MigrationState state, void *userdata) {
 }
 
 static int method_run(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(migration_done) Migration mig = { .rootfd = -1 };
+        _cleanup_(migration_done) Migration mig = MIGRATION_INIT;
         Context *c = userdata;
         const MigrateHooks hooks = { .file = on_run_file, .state = on_run_state, .userdata = c };
         int r;
@@ -389,7 +381,7 @@ static int method_run(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 }
 
 static int method_rollback(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(migration_done) Migration mig = { .rootfd = -1 };
+        _cleanup_(migration_done) Migration mig = MIGRATION_INIT;
         Context *c = userdata;
         const MigrateHooks hooks = { .file = on_run_file, .state = on_run_state, .userdata = c };
         int r;
@@ -412,7 +404,7 @@ static int method_rollback(sd_bus_message *m, void *userdata, sd_bus_error *erro
 }
 
 static int method_arm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(migration_done) Migration mig = { .rootfd = -1 };
+        _cleanup_(migration_done) Migration mig = MIGRATION_INIT;
         Context *c = userdata;
         int r;
 
@@ -584,11 +576,8 @@ static int parse_argv(int argc, char *argv[]) {
                                         -EINVAL, "--hypervisor %s: expected kvm, qemu, xen or none", optarg);
                         break;
                 case ARG_REWRITE:
-                        if (streq(optarg, "uuid"))
-                                arg_form = REWRITE_UUID;
-                        else if (streq(optarg, "name"))
-                                arg_form = REWRITE_NAME;
-                        else
+                        arg_form = rewrite_form_from_string(optarg);
+                        if (arg_form == _REWRITE_DEFAULT)
                                 return log_error_errno(
                                         -EINVAL, "--rewrite=%s: expected uuid or name", optarg);
                         break;

@@ -118,6 +118,17 @@ int plan_replace(Plan *p, const char *path, const char *old, size_t old_size, co
         return plan_add(p, path, &o, &n, fixer, reason);
 }
 
+int plan_move(Plan *p, const char *old_path, const FileContent *old, const char *new_path,
+        const FileContent *new, const char *fixer, const char *reason) {
+        const FileContent absent = { .kind = FILE_ABSENT };
+        int r;
+
+        r = plan_add(p, old_path, old, &absent, fixer, reason);
+        if (r < 0)
+                return r;
+        return plan_add(p, new_path, &absent, new, fixer, reason);
+}
+
 int plan_warn(Plan *p, const char *fmt, ...) {
         char *s;
         va_list ap;

@@ -60,6 +60,11 @@ int plan_replace(Plan *p, const char *path, const char *old, size_t old_size, co
 int plan_add(Plan *p, const char *path, const FileContent *old, const FileContent *new, const char *fixer,
         const char *reason);
 
+/* plan_move() - @old_path (holding @old) goes, @new_path (absent now) comes with @new. Return as plan_add().
+ */
+int plan_move(Plan *p, const char *old_path, const FileContent *old, const char *new_path,
+        const FileContent *new, const char *fixer, const char *reason);
+
 /* A note for the report ("sd names are not stable ..."); duplicates are dropped. Return 0 or -ENOMEM. */
 int plan_warn(Plan *p, const char *fmt, ...) _printf_(2, 3);
 

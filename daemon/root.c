@@ -304,3 +304,9 @@ int root_list_dir(int rootfd, const char *path, bool missing_ok, char ***ret) {
         *ret = TAKE_PTR(v);
         return 0;
 }
+
+mode_t root_entry_type(int rootfd, const char *path) {
+        struct stat st;
+
+        return fstatat(rootfd, root_rel(path), &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 : st.st_mode & S_IFMT;
+}

@@ -62,6 +62,9 @@ int root_mkdir_p(int rootfd, const char *path, mode_t mode);
  */
 int root_open_dir(int rootfd, const char *path, bool create);
 
+/* The type (S_IFREG, S_IFLNK, …) of canonical @path, not following a link at its end; 0 when absent. */
+mode_t root_entry_type(int rootfd, const char *path);
+
 /* The path relative to the root's fd: "/etc/fstab" → "etc/fstab", "/" → ".". */
 const char *root_rel(const char *canonical);
 

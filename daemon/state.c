@@ -120,23 +120,12 @@ int state_record_add_error(StateRecord *r, const char *message) {
 }
 
 /* Appends "SEPKEY=VALUE" with VALUE escaped; nothing when @value is NULL. */
-static int append_word(Buf *b, const char *sep, const char *key, const char *value) {
-        _cleanup_free_ char *e = NULL;
-
-        if (!value)
-                return 0;
-        e = value_escape(value);
-        if (!e)
-                return -ENOMEM;
-        return buf_printf(b, "%s%s=%s", sep, key, e);
-}
-
 static int append_scalar(Buf *b, const char *key, const char *value) {
         int r;
 
         if (!value)
                 return 0;
-        r = append_word(b, "", key, value);
+        r = buf_put_word(b, "", key, value);
         if (r < 0)
                 return r;
         return buf_puts(b, "\n");
@@ -154,17 +143,17 @@ static int append_mapping(Buf *b, const StateMapping *m) {
         /* old= and new= are what make a mapping; always write them so the file stays parseable. */
         r = buf_puts(b, "mapping");
         if (r >= 0)
-                r = append_word(b, " ", "old", strempty(m->old_name));
+                r = buf_put_word(b, " ", "old", strempty(m->old_name));
         if (r >= 0)
-                r = append_word(b, " ", "new", strempty(m->new_name));
+                r = buf_put_word(b, " ", "new", strempty(m->new_name));
         if (r >= 0)
-                r = append_word(b, " ", "uuid", m->uuid);
+                r = buf_put_word(b, " ", "uuid", m->uuid);
         if (r >= 0)
-                r = append_word(b, " ", "label", m->label);
+                r = buf_put_word(b, " ", "label", m->label);
         if (r >= 0)
-                r = append_word(b, " ", "type", m->type);
+                r = buf_put_word(b, " ", "type", m->type);
         if (r >= 0)
-                r = append_word(b, " ", "method", m->method);
+                r = buf_put_word(b, " ", "method", m->method);
         if (r >= 0)
                 r = buf_puts(b, "\n");
         return r;
@@ -175,11 +164,11 @@ static int append_edit(Buf *b, const StateEdit *e) {
 
         r = buf_puts(b, "edit");
         if (r >= 0)
-                r = append_word(b, " ", "path", strempty(e->path));
+                r = buf_put_word(b, " ", "path", strempty(e->path));
         if (r >= 0)
-                r = append_word(b, " ", "fixer", e->fixer);
+                r = buf_put_word(b, " ", "fixer", e->fixer);
         if (r >= 0)
-                r = append_word(b, " ", "result", e->result);
+                r = buf_put_word(b, " ", "result", e->result);
         if (r >= 0)
                 r = buf_puts(b, "\n");
         return r;
@@ -189,7 +178,7 @@ static int append_messages(Buf *b, const char *kind, char **messages) {
         for (char **m = messages; m && *m; m++) {
                 int r = buf_puts(b, kind);
                 if (r >= 0)
-                        r = append_word(b, " ", "message", *m);
+                        r = buf_put_word(b, " ", "message", *m);
                 if (r >= 0)
                         r = buf_puts(b, "\n");
                 if (r < 0)
@@ -242,7 +231,7 @@ int state_format(const StateRecord *rec, char **ret) {
 }
 
 /* Moves the contents out of @r, leaving it empty for its cleanup. */
-static StateRecord state_record_take(StateRecord *r) {
+StateRecord state_record_take(StateRecord *r) {
         StateRecord t = *r;
 
         *r = (StateRecord){};
@@ -563,4 +552,173 @@ int state_to_json(const StateRecord *rec, bool pretty, char **ret) {
                 return -ENOMEM;
         *ret = copy;
         return 0;
+}
+
+/* A string member, borrowed from @o: NULL when absent or null. */
+static int json_get_str(struct json_object *o, const char *key, const char **ret) {
+        struct json_object *v = NULL;
+
+        if (!json_object_object_get_ex(o, key, &v) || !v) {
+                *ret = NULL;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+        *ret = json_object_get_string(v);
+        return 0;
+}
+
+/* A timestamp in microseconds: 0 when absent or null. */
+static int json_get_usec(struct json_object *o, const char *key, unsigned long long *ret) {
+        struct json_object *v = NULL;
+
+        if (!json_object_object_get_ex(o, key, &v) || !v) {
+                *ret = 0;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+                return -EBADMSG;
+        *ret = json_object_get_uint64(v);
+        return 0;
+}
+
+/* An array member, borrowed: NULL (no elements) when absent or null. */
+static int json_get_array(struct json_object *o, const char *key, struct json_object **ret) {
+        struct json_object *v = NULL;
+
+        if (!json_object_object_get_ex(o, key, &v) || !v) {
+                *ret = NULL;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_array))
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static size_t json_length(struct json_object *a) {
+        return a ? json_object_array_length(a) : 0;
+}
+
+static int json_object_at(struct json_object *a, size_t i, struct json_object **ret) {
+        struct json_object *v = json_object_array_get_idx(a, i);
+
+        if (!v || !json_object_is_type(v, json_type_object))
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static int parse_mappings(struct json_object *top, StateRecord *rec) {
+        struct json_object *a;
+        int r;
+
+        r = json_get_array(top, "mappings", &a);
+        for (size_t i = 0; r >= 0 && i < json_length(a); i++) {
+                const char *old_name, *new_name, *uuid, *label, *type, *method;
+                struct json_object *m;
+
+                r = json_object_at(a, i, &m);
+                if (r >= 0)
+                        r = json_get_str(m, "old", &old_name);
+                if (r >= 0)
+                        r = json_get_str(m, "new", &new_name);
+                if (r >= 0)
+                        r = json_get_str(m, "uuid", &uuid);
+                if (r >= 0)
+                        r = json_get_str(m, "label", &label);
+                if (r >= 0)
+                        r = json_get_str(m, "type", &type);
+                if (r >= 0)
+                        r = json_get_str(m, "method", &method);
+                if (r >= 0)
+                        r = state_record_add_mapping(rec, old_name, new_name, uuid, label, type, method);
+        }
+        return r;
+}
+
+static int parse_edits(struct json_object *top, StateRecord *rec) {
+        struct json_object *a;
+        int r;
+
+        r = json_get_array(top, "edits", &a);
+        for (size_t i = 0; r >= 0 && i < json_length(a); i++) {
+                const char *path, *fixer, *result;
+                struct json_object *e;
+
+                r = json_object_at(a, i, &e);
+                if (r >= 0)
+                        r = json_get_str(e, "path", &path);
+                if (r >= 0)
+                        r = json_get_str(e, "fixer", &fixer);
+                if (r >= 0)
+                        r = json_get_str(e, "result", &result);
+                if (r >= 0)
+                        r = state_record_add_edit(rec, path, fixer, result);
+        }
+        return r;
+}
+
+static int parse_messages(struct json_object *top, const char *key, StateRecord *rec,
+        int (*add)(StateRecord *rec, const char *message)) {
+        struct json_object *a;
+        int r;
+
+        r = json_get_array(top, key, &a);
+        for (size_t i = 0; r >= 0 && i < json_length(a); i++) {
+                struct json_object *v = json_object_array_get_idx(a, i);
+
+                if (!v || !json_object_is_type(v, json_type_string))
+                        return -EBADMSG;
+                r = add(rec, json_object_get_string(v));
+        }
+        return r;
+}
+
+int state_from_json(const char *json, StateRecord *ret) {
+        _cleanup_(json_object_putp) struct json_object *top = NULL;
+        _cleanup_(state_record_done) StateRecord rec = {};
+        enum json_tokener_error jerr;
+        const char *state, *hypervisor, *mode;
+        int r;
+
+        top = json_tokener_parse_verbose(json, &jerr);
+        if (!top || !json_object_is_type(top, json_type_object))
+                return -EBADMSG;
+
+        r = json_get_str(top, "state", &state);
+        if (r < 0)
+                return r;
+        rec.state = migration_state_from_string(state);
+        if (rec.state == _MIGRATION_STATE_INVALID)
+                return -EBADMSG;
+
+        r = json_get_str(top, "hypervisor", &hypervisor);
+        if (r >= 0)
+                r = json_get_str(top, "mode", &mode);
+        if (r >= 0)
+                r = strdup_to(&rec.hypervisor, hypervisor);
+        if (r >= 0)
+                r = strdup_to(&rec.mode, mode);
+        if (r >= 0)
+                r = json_get_usec(top, "started", &rec.started_usec);
+        if (r >= 0)
+                r = json_get_usec(top, "finished", &rec.finished_usec);
+        if (r >= 0)
+                r = parse_mappings(top, &rec);
+        if (r >= 0)
+                r = parse_edits(top, &rec);
+        if (r >= 0)
+                r = parse_messages(top, "warnings", &rec, state_record_add_warning);
+        if (r >= 0)
+                r = parse_messages(top, "errors", &rec, state_record_add_error);
+        if (r < 0)
+                return r;
+
+        *ret = state_record_take(&rec);
+        return 0;
+}
+
+bool migration_state_is_active(MigrationState s) {
+        return s == MIGRATION_PENDING || s == MIGRATION_RUNNING;
 }

@@ -117,3 +117,17 @@ int state_parse(const char *text, const char *path, StateRecord *ret);
  * Return: 0 and a newly allocated string in @ret, or -ENOMEM.
  */
 int state_to_json(const StateRecord *r, bool pretty, char **ret);
+
+/**
+ * state_from_json() - the reverse of state_to_json(): absent keys and JSON
+ * null are absent values.
+ * Return: 0 and the record in @ret; -EBADMSG when @json is not such an
+ * object (a wrong type, an unknown state); -ENOMEM.
+ */
+int state_from_json(const char *json, StateRecord *ret);
+
+/* Moves the contents out of @r, leaving it empty for its cleanup. */
+StateRecord state_record_take(StateRecord *r);
+
+/* Pending or running: a migration is under way. */
+bool migration_state_is_active(MigrationState s);

@@ -179,22 +179,13 @@ char *value_escape(const char *s) {
         return buf_steal(&b);
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c = (char) tolower((unsigned char) c);
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
-
 char *value_unescape(const char *s) {
         Buf b = {};
 
         for (const char *p = s; *p; p++) {
                 char c = *p;
-                if (p[0] == '\\' && p[1] == 'x' && unhex(p[2]) >= 0 && unhex(p[3]) >= 0) {
-                        c = (char) (unhex(p[2]) << 4 | unhex(p[3]));
+                if (p[0] == '\\' && p[1] == 'x' && unhexchar(p[2]) >= 0 && unhexchar(p[3]) >= 0) {
+                        c = (char) (unhexchar(p[2]) << 4 | unhexchar(p[3]));
                         p += 3;
                 }
                 if (buf_append(&b, &c, 1) < 0) {
@@ -406,4 +397,59 @@ bool line_is_comment_or_blank(const Line *l) {
         while (i < l->len && (l->p[i] == ' ' || l->p[i] == '\t' || l->p[i] == '\r'))
                 i++;
         return i == l->len || l->p[i] == '#';
+}
+
+int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+bool strv_contains(char *const *v, const char *s) {
+        for (; v && *v; v++)
+                if (streq(*v, s))
+                        return true;
+        return false;
+}
+
+unsigned long long monotonic_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (unsigned long long) ts.tv_sec * 1000000ULL + (unsigned long long) ts.tv_nsec / 1000ULL;
+}
+
+char *path_join(const char *dir, const char *name) {
+        char *p;
+
+        return asprintf(&p, "%s/%s", streq(dir, "/") ? "" : dir, name) < 0 ? NULL : p;
+}
+
+int buf_put_word(Buf *b, const char *sep, const char *key, const char *value) {
+        _cleanup_free_ char *e = NULL;
+
+        if (!value)
+                return 0;
+        e = value_escape(value);
+        if (!e)
+                return -ENOMEM;
+        return buf_printf(b, "%s%s=%s", sep, key, e);
+}
+
+char *udev_encode_string(const char *s) {
+        Buf b = {};
+
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                int r = (*p > ' ' && *p < 0x7f && *p != '/' && *p != '\\') ? buf_append(&b, p, 1)
+                                                                           : buf_printf(&b, "\\x%02x", *p);
+                if (r < 0) {
+                        buf_done(&b);
+                        return NULL;
+                }
+        }
+        return buf_steal(&b);
 }

@@ -68,6 +68,10 @@ static inline const char *startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, l) == 0 ? s + l : NULL;
 }
 
+static inline bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
 /* Where @suffix starts in @s, or NULL when @s does not end with it. */
 static inline const char *endswith(const char *s, const char *suffix) {
         size_t a = strlen(s), b = strlen(suffix);
@@ -133,6 +137,13 @@ char *value_escape(const char *s);
 char *value_unescape(const char *s);
 
 /*
+ * udev's encoding of a name in /dev/disk/by-label/ (and ID_FS_LABEL_ENC):
+ * blanks, '/', '\\' and bytes outside printable ASCII as \xHH. Newly
+ * allocated, NULL when out of memory.
+ */
+char *udev_encode_string(const char *s);
+
+/*
  * Split one "key=value key=value" line into its words. *ret is a NULL
  * terminated vector of pairs: key0, value0, key1, value1, ...; values are
  * unescaped. A word without '=' is a key with an empty value.
@@ -144,6 +155,7 @@ static inline void strv_freep(char ***v) {
         strv_free(*v);
 }
 size_t strv_length(char **v);
+bool strv_contains(char *const *v, const char *s);
 int strv_push(char ***v, size_t *n, char *s);
 
 char *strdup_or_null(const char *s);
@@ -151,6 +163,21 @@ int strdup_to(char **dst, const char *s);
 
 /* Current realtime clock in microseconds, the unit of every timestamp here. */
 unsigned long long now_usec(void);
+/* The monotonic clock in microseconds, for timeouts. */
+unsigned long long monotonic_usec(void);
+
+/* "@dir/@name" ("/name" for the root folder). Newly allocated, NULL when out of memory. */
+char *path_join(const char *dir, const char *name);
+
+/* The value of a hex digit, or -EINVAL. */
+int unhexchar(char c);
+
+/*
+ * Append " @key=@value" (@sep, then the word) with @value escaped by
+ * value_escape(): the writing side of words_parse(). Nothing for a NULL
+ * value. Return 0 or -ENOMEM.
+ */
+int buf_put_word(Buf *b, const char *sep, const char *key, const char *value);
 
 /**
  * write_file_atomic_at() - replace @path below @dirfd with @size bytes of

@@ -247,13 +247,6 @@ static int compare_names(const struct dirent **a, const struct dirent **b) {
         return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static bool strv_contains(char *const *v, const char *s) {
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
 /* Add the names in folder @path (sorted, without "." and ".."; none when it is no folder) to *@v. */
 static void add_names(char ***v, size_t *n, const char *path) {
         struct dirent **entries = NULL;
