@@ -579,6 +579,102 @@ static void test_json_hostile(void **state) {
         json_object_put(o);
 }
 
+/* state_to_json(), then state_from_json(): the same record, and the same JSON again. */
+static void json_round_trip(const StateRecord *r) {
+        _cleanup_(state_record_done) StateRecord back = {};
+        _cleanup_free_ char *json = NULL, *again = NULL;
+
+        assert_int_equal(state_to_json(r, false, &json), 0);
+        assert_int_equal(state_from_json(json, &back), 0);
+        assert_record_equal(r, &back);
+        assert_int_equal(state_to_json(&back, true, &again), 0);
+        state_record_done(&back);
+        assert_int_equal(state_from_json(again, &back), 0);
+        assert_record_equal(r, &back);
+}
+
+static void test_from_json_round_trip_full(void **state) {
+        _cleanup_(state_record_done) StateRecord r = {};
+
+        (void) state;
+        r.state = MIGRATION_DEGRADED;
+        assert_int_equal(strdup_to(&r.hypervisor, "kvm"), 0);
+        assert_int_equal(strdup_to(&r.mode, "virtio-scsi+virtio-net"), 0);
+        r.started_usec = 1732412345000000ULL;
+        r.finished_usec = UINT64_MAX; /* past int64: json-c keeps it as uint64 */
+        assert_int_equal(state_record_add_mapping(&r, "xvda", "sda", "0b5d7d2a-8f0e-4c52-9d2e-3f1a6b7c8d9e",
+                                 "root", "ext4", "uuid"),
+                0);
+        assert_int_equal(state_record_add_mapping(&r, "xvdc2", "sdb2", NULL, NULL, "swap", "order"), 0);
+        assert_int_equal(state_record_add_edit(&r, "/etc/fstab", "fstab", "applied"), 0);
+        assert_int_equal(state_record_add_edit(&r, "/boot/grub/menu.lst", "grub-legacy", NULL), 0);
+        assert_int_equal(state_record_add_warning(&r, "sd names are not stable"), 0);
+        assert_int_equal(state_record_add_warning(&r, "quote \" backslash \\ newline \n tab \t é"), 0);
+        assert_int_equal(state_record_add_error(&r, "xvdb: no device"), 0);
+        json_round_trip(&r);
+}
+
+static void test_from_json_round_trip_empty(void **state) {
+        StateRecord r = {};
+
+        (void) state;
+        for (MigrationState s = 0; s < _MIGRATION_STATE_MAX; s++) {
+                r.state = s;
+                json_round_trip(&r);
+        }
+}
+
+static void test_from_json_missing_keys(void **state) {
+        _cleanup_(state_record_done) StateRecord r = {};
+
+        (void) state;
+        /* Only the state is required; everything else defaults to absent. */
+        assert_int_equal(state_from_json("{\"state\":\"armed\"}", &r), 0);
+        assert_int_equal(r.state, MIGRATION_ARMED);
+        assert_null(r.hypervisor);
+        assert_int_equal(r.started_usec, 0);
+        assert_int_equal(r.n_mappings, 0);
+        assert_null(r.warnings);
+}
+
+static void test_from_json_malformed(void **state) {
+        static const char *const bad[] = {
+                "",
+                "not json",
+                "[]",
+                "\"done\"",
+                "{}",
+                "{\"state\":null}",
+                "{\"state\":\"finished\"}",
+                "{\"state\":3}",
+                "{\"state\":\"done\",\"hypervisor\":1}",
+                "{\"state\":\"done\",\"started\":\"now\"}",
+                "{\"state\":\"done\",\"started\":-1}",
+                "{\"state\":\"done\",\"started\":1.5}",
+                "{\"state\":\"done\",\"mappings\":{}}",
+                "{\"state\":\"done\",\"mappings\":[\"xvda\"]}",
+                "{\"state\":\"done\",\"mappings\":[{\"old\":[]}]}",
+                "{\"state\":\"done\",\"edits\":[null]}",
+                "{\"state\":\"done\",\"edits\":[{\"path\":{}}]}",
+                "{\"state\":\"done\",\"warnings\":\"x\"}",
+                "{\"state\":\"done\",\"errors\":[1]}",
+                "{\"state\":\"done\",\"errors\":[null]}",
+        };
+
+        (void) state;
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                StateRecord r = {};
+                int k = state_from_json(bad[i], &r);
+
+                if (k != -EBADMSG)
+                        fail_msg("state_from_json(%s) = %d, expected -EBADMSG", bad[i], k);
+                /* Nothing half-filled is handed out. */
+                assert_null(r.hypervisor);
+                assert_null(r.mappings);
+                assert_null(r.errors);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_state_names),
@@ -597,6 +693,10 @@ int main(void) {
                 cmocka_unit_test(test_json_full),
                 cmocka_unit_test(test_json_empty),
                 cmocka_unit_test(test_json_hostile),
+                cmocka_unit_test(test_from_json_round_trip_full),
+                cmocka_unit_test(test_from_json_round_trip_empty),
+                cmocka_unit_test(test_from_json_missing_keys),
+                cmocka_unit_test(test_from_json_malformed),
         };
 
         log_set_program("test-state");
