@@ -9,6 +9,7 @@
 #include "root.h"
 #include "systemd.h"
 #include "migrate.h"
+#include "initramfs.h"
 #include "util.h"
 
 void migration_done(Migration *m) {
@@ -549,7 +550,15 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
                 /* A dom0 is the host, not a guest to move. */
                 if (m->detection.xen_dom0)
                         return MIGRATE_NOT_NEEDED;
-                return migration_arm(m, o);
+                r = migration_arm(m, o);
+                /* The initramfs the first KVM boot runs must carry the rules just written. */
+                if (r >= 0 && streq(m->root, "/") && !o->disks) {
+                        int k = initramfs_flag_stale(m->rootfd);
+                        if (k < 0)
+                                log_warning("cannot tell whether the initramfs is current (%s), ignoring",
+                                        strerror(-k));
+                }
+                return r;
         }
         if (!hypervisor_is_kvm_like(m->detection.hypervisor))
                 return MIGRATE_NOT_NEEDED;

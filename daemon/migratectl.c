@@ -6,9 +6,11 @@
  */
 
 #include <getopt.h>
+#include <json-c/json.h>
 #include <time.h>
 
 #include "bus-client.h"
+#include "initramfs.h"
 #include "links.h"
 #include "migrate.h"
 #include "util.h"
@@ -37,6 +39,8 @@ static size_t arg_n_disks = 0;
 static bool arg_json = false;
 static bool arg_wait = false;
 static uint64_t arg_timeout_usec = 90 * 1000000ULL;
+static bool arg_check = false;
+static const char *arg_building = NULL;
 
 static void help(void) {
         printf("Usage: migratectl [OPTIONS] COMMAND\n"
@@ -54,6 +58,8 @@ static void help(void) {
                "  clean      forget this guest's migration (templates: the next Xen boot arms\n"
                "             again); backups are kept\n"
                "  links      list the /dev/xvd* compatibility links and their udev rules\n"
+               "  initramfs  whether each kernel's initramfs carries the current rules; rebuild\n"
+               "             those that do not (on the running system, not with --check)\n"
                "\n"
                "On the running system (no --root, --disk, --hypervisor or --rewrite), plan,\n"
                "apply and rollback go through the migrated service when it can be reached.\n"
@@ -68,6 +74,9 @@ static void help(void) {
                "  --wait                  status: while the migration is pending or running,\n"
                "                          wait for it to finish (at once for any other state)\n"
                "  --timeout=SEC           status --wait: wait at most SEC seconds (default 90)\n"
+               "  --check                 initramfs: only tell, rebuild nothing\n"
+               "  --building KVER         initramfs: what the initramfs hooks call while they\n"
+               "                          build KVER's image (under Xen, arm first)\n"
                "  -q, --quiet             only errors\n"
                "  -h, --help              this text\n"
                "      --version           the version\n"
@@ -76,6 +85,8 @@ static void help(void) {
                "  0 done (or nothing to do), 1 failed, 2 refused: a device could not be mapped\n"
                "  with certainty or a file could not be parsed, and nothing was changed,\n"
                "  64 usage error.\n"
+               "Exit codes of initramfs:\n"
+               "  0 every initramfs is current, 1 some is not (or could not be rebuilt), 64 usage.\n"
                "Exit codes of status:\n"
                "  0 done, not-needed, armed or rolled-back, 1 failed, 2 degraded (some edits\n"
                "  done, some not), 3 pending or running (also when --wait timed out).\n");
@@ -295,6 +306,76 @@ static int verb_links(Migration *m) {
         return EXIT_OK;
 }
 
+static void print_initramfs(const InitramfsList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                printf("%-28s %-44s %s\n", l->images[i].kver, l->images[i].path,
+                        initramfs_freshness_to_string(l->images[i].freshness));
+}
+
+/* From the hooks, while the image of --building is made: arm under Xen, then record what goes in. */
+static int initramfs_building(Migration *m) {
+        int r;
+
+        if (streq(m->root, "/") && m->detection.hypervisor == HYPERVISOR_XEN && !m->detection.xen_dom0 &&
+                migration_arm(m, &arg_options) < 0)
+                log_warning("the initramfs of %s gets the rules recorded before", arg_building);
+        r = initramfs_record_build(m->rootfd, arg_building);
+        if (r == -EINVAL) {
+                log_error("--building %s: not a kernel version", arg_building);
+                return EXIT_USAGE;
+        }
+        if (r < 0) {
+                log_error("cannot record the initramfs of %s in %s: %s", arg_building, INITRAMFS_STAMP_DIR,
+                        strerror(-r));
+                return EXIT_FAILED;
+        }
+        return EXIT_OK;
+}
+
+static int verb_initramfs(Migration *m) {
+        _cleanup_(initramfs_list_done) InitramfsList l = {};
+        bool live = streq(m->root, "/");
+        InitramfsTool tool;
+        int r;
+
+        if (arg_building)
+                return initramfs_building(m);
+        r = initramfs_list(m->rootfd, &l);
+        if (r < 0) {
+                log_error("cannot look at the initramfs images: %s", strerror(-r));
+                return EXIT_FAILED;
+        }
+        if (!initramfs_list_stale(&l) || arg_check || !live) {
+                print_initramfs(&l);
+                if (!initramfs_list_stale(&l))
+                        return EXIT_OK;
+                if (!live)
+                        log_warning("rebuild the initramfs inside the guest (update-initramfs -u, or dracut "
+                                    "--force) before it boots under KVM");
+                return EXIT_FAILED;
+        }
+
+        tool = initramfs_tool(m->rootfd);
+        if (tool == INITRAMFS_TOOL_NONE) {
+                print_initramfs(&l);
+                log_error("no initramfs tool with kvmigrate's hook is installed (update-initramfs with "
+                          "/usr/share/initramfs-tools/hooks/kvmigrate, or dracut with the 90kvmigrate module)");
+                return EXIT_FAILED;
+        }
+        for (size_t i = 0; i < l.n; i++)
+                if (l.images[i].freshness != INITRAMFS_CURRENT)
+                        (void) initramfs_rebuild(tool, &l.images[i]);
+        initramfs_list_done(&l);
+        r = initramfs_list(m->rootfd, &l);
+        if (r < 0) {
+                log_error("cannot look at the initramfs images: %s", strerror(-r));
+                return EXIT_FAILED;
+        }
+        print_initramfs(&l);
+        (void) initramfs_flag_stale(m->rootfd);
+        return initramfs_list_stale(&l) ? EXIT_FAILED : EXIT_OK;
+}
+
 static void print_time(const char *field, unsigned long long usec) {
         char buf[64];
         time_t t = (time_t) (usec / 1000000ULL);
@@ -366,8 +447,43 @@ static int status_read(Migration *m, StateRecord *rec) {
         return arg_wait ? status_wait_file(m->rootfd, deadline, rec) : 0;
 }
 
+/* Add "initramfs": [{"kernel", "image", "current", "detail"}, …] to the JSON text in *@json. */
+static int json_add_initramfs(char **json, const InitramfsList *l) {
+        json_object *o = json_tokener_parse(*json), *a;
+        char *s;
+
+        if (!o || !(a = json_object_new_array())) {
+                json_object_put(o);
+                return -ENOMEM;
+        }
+        json_object_object_add(o, "initramfs", a);
+        for (size_t i = 0; i < l->n; i++) {
+                json_object *e = json_object_new_object();
+
+                if (!e || json_object_array_add(a, e) < 0) {
+                        json_object_put(e);
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+                json_object_object_add(e, "kernel", json_object_new_string(l->images[i].kver));
+                json_object_object_add(e, "image", json_object_new_string(l->images[i].path));
+                json_object_object_add(
+                        e, "current", json_object_new_boolean(l->images[i].freshness == INITRAMFS_CURRENT));
+                json_object_object_add(e, "detail",
+                        json_object_new_string(initramfs_freshness_to_string(l->images[i].freshness)));
+        }
+        s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        if (!s)
+                return -ENOMEM;
+        free(*json);
+        *json = s;
+        return 0;
+}
+
 static int verb_status(Migration *m) {
         _cleanup_(state_record_done) StateRecord rec = {};
+        _cleanup_(initramfs_list_done) InitramfsList images = {};
         int r;
 
         r = status_read(m, &rec);
@@ -381,9 +497,15 @@ static int verb_status(Migration *m) {
                 return EXIT_FAILED;
         }
 
+        /* Armed, the question is whether the first KVM boot gets an initramfs that finds its disks. */
+        if (rec.state == MIGRATION_ARMED && initramfs_list(m->rootfd, &images) < 0)
+                images = (InitramfsList){};
+
         if (arg_json) {
                 _cleanup_free_ char *json = NULL;
                 r = state_to_json(&rec, false, &json);
+                if (r >= 0 && rec.state == MIGRATION_ARMED)
+                        r = json_add_initramfs(&json, &images);
                 if (r < 0)
                         return EXIT_FAILED;
                 puts(json);
@@ -414,6 +536,13 @@ static int verb_status(Migration *m) {
                         *w);
         for (char **e = rec.errors; e && *e; e++)
                 printf("%12s%s %s\n", e == rec.errors ? "Errors" : "", e == rec.errors ? ":" : " ", *e);
+        for (size_t i = 0; i < images.n; i++) {
+                const InitramfsImage *x = &images.images[i];
+
+                printf("%12s%s %s: %s%s\n", i == 0 ? "Initramfs" : "", i == 0 ? ":" : " ", x->path,
+                        initramfs_freshness_to_string(x->freshness),
+                        x->freshness == INITRAMFS_CURRENT ? "" : " — NOT READY for KVM: migratectl initramfs");
+        }
         return status_exit(rec.state);
 }
 
@@ -429,6 +558,7 @@ static const struct {
         { "boot", verb_boot },
         { "clean", verb_clean },
         { "links", verb_links },
+        { "initramfs", verb_initramfs },
 };
 
 static int parse_argv(int argc, char *argv[]) {
@@ -440,6 +570,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_JSON,
                 ARG_WAIT,
                 ARG_TIMEOUT,
+                ARG_CHECK,
+                ARG_BUILDING,
                 ARG_VERSION
         };
         static const struct option options[] = {
@@ -450,6 +582,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "wait", no_argument, NULL, ARG_WAIT },
                 { "timeout", required_argument, NULL, ARG_TIMEOUT },
+                { "check", no_argument, NULL, ARG_CHECK },
+                { "building", required_argument, NULL, ARG_BUILDING },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -500,6 +634,12 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_timeout_usec = (uint64_t) (sec * 1e6);
                         break;
                 }
+                case ARG_CHECK:
+                        arg_check = true;
+                        break;
+                case ARG_BUILDING:
+                        arg_building = optarg;
+                        break;
                 case 'q':
                         log_set_max_level(LOG_LEVEL_WARNING);
                         break;
@@ -527,8 +667,8 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         }
         if (optind != argc - 1) {
-                log_error("expected one command (plan, apply, rollback, arm, status, boot, clean, links); "
-                          "see --help");
+                log_error("expected one command (plan, apply, rollback, arm, status, boot, clean, links, "
+                          "initramfs); see --help");
                 strv_free(arg_disks);
                 return EXIT_USAGE;
         }

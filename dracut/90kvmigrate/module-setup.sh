@@ -4,7 +4,8 @@
 # The initramfs gets migratectl (and the libraries it links), the udev rules
 # "migratectl arm" wrote from the Xen snapshot (so root=/dev/xvda resolves
 # to the new node by identity), and the drivers a KVM guest needs even when
-# the initramfs was built host-only on Xen. Before switch-root, the real root
+# the initramfs was built host-only on Xen. Built under Xen, it arms first,
+# so the rules it copies are the current ones. Before switch-root, the real root
 # is migrated, so its fstab generator already sees the fixed fstab.
 
 check() {
@@ -24,6 +25,10 @@ installkernel() {
 }
 
 install() {
+        # Under Xen this arms first; either way it records which rules this
+        # kernel's image carries, so a Xen boot can tell a stale image.
+        migratectl -q initramfs --building "$kernel" ||
+                dwarn "kvmigrate: could not record the initramfs of $kernel; the next Xen boot rebuilds it"
         inst_binary migratectl
         inst_multiple sed
         [ -e /etc/udev/rules.d/70-kvmigrate-xvd.rules ] && inst_rules /etc/udev/rules.d/70-kvmigrate-xvd.rules

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "initramfs.h"
+#include "links.h"
+#include "root.h"
+#include "util.h"
+
+const char *initramfs_freshness_to_string(InitramfsFreshness f) {
+        static const char *const table[_INITRAMFS_FRESHNESS_MAX] = {
+                [INITRAMFS_CURRENT] = "current",
+                [INITRAMFS_NO_HOOK] = "built without kvmigrate's hook",
+                [INITRAMFS_OLD_RULES] = "built before the udev rules last changed",
+                [INITRAMFS_UNFINISHED] = "its last build did not finish",
+        };
+        return f < _INITRAMFS_FRESHNESS_MAX ? table[f] : NULL;
+}
+
+bool initramfs_kver_is_valid(const char *kver) {
+        size_t n = strlen(kver);
+
+        if (n == 0 || n > 128 || streq(kver, ".") || streq(kver, ".."))
+                return false;
+        for (const char *p = kver; *p; p++)
+                if (*p == '/' || *p <= ' ' || *p >= 0x7f)
+                        return false;
+        return true;
+}
+
+/* stat() of @path inside the root, not following a link at its end; -ENOENT when absent. */
+static int stat_in_root(int rootfd, const char *path, struct stat *st) {
+        _cleanup_free_ char *canonical = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = root_chase(rootfd, path, 0, &canonical);
+        if (r < 0)
+                return r;
+        fd = root_open(rootfd, canonical, O_PATH | O_CLOEXEC, 0);
+        if (fd < 0)
+                return fd;
+        return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+/* The rules as they are now; an absent file reads as no rules. */
+static int read_rules(int rootfd, char **ret, size_t *ret_size) {
+        int r = root_read_file(rootfd, LINKS_RULES_FILE, NULL, ret, ret_size);
+
+        if (r == -ENOENT) {
+                *ret = strdup("");
+                *ret_size = 0;
+                return *ret ? 0 : -ENOMEM;
+        }
+        return r;
+}
+
+static bool timespec_after(const struct timespec *a, const struct timespec *b) {
+        return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
+}
+
+static int image_freshness(int rootfd, const char *kver, const char *image, const char *rules, size_t rules_size,
+        InitramfsFreshness *ret) {
+        _cleanup_free_ char *stamp_path = NULL, *stamp = NULL;
+        struct stat st_stamp, st_image;
+        size_t stamp_size;
+        int r;
+
+        stamp_path = path_join(INITRAMFS_STAMP_DIR, kver);
+        if (!stamp_path)
+                return -ENOMEM;
+        r = root_read_file(rootfd, stamp_path, NULL, &stamp, &stamp_size);
+        if (r == -ENOENT) {
+                *ret = INITRAMFS_NO_HOOK;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (stamp_size != rules_size || memcmp(stamp, rules, rules_size) != 0) {
+                *ret = INITRAMFS_OLD_RULES;
+                return 0;
+        }
+        r = stat_in_root(rootfd, stamp_path, &st_stamp);
+        if (r < 0)
+                return r;
+        r = stat_in_root(rootfd, image, &st_image);
+        if (r < 0)
+                return r;
+        *ret = timespec_after(&st_stamp.st_mtim, &st_image.st_mtim) ? INITRAMFS_UNFINISHED : INITRAMFS_CURRENT;
+        return 0;
+}
+
+/* The image of @kver in /boot, by the names Debian (both tools) and Fedora give it; NULL in *ret if none. */
+static int find_image(int rootfd, const char *kver, char **ret) {
+        static const char *const names[][2] = { { "/boot/initrd.img-", "" }, { "/boot/initramfs-", ".img" } };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *path = NULL, *canonical = NULL;
+                int r;
+
+                if (asprintf(&path, "%s%s%s", names[i][0], kver, names[i][1]) < 0)
+                        return -ENOMEM;
+                r = root_chase(rootfd, path, 0, &canonical);
+                if (r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (root_entry_type(rootfd, canonical) != S_IFREG)
+                        continue;
+                *ret = TAKE_PTR(canonical);
+                return 0;
+        }
+        *ret = NULL;
+        return 0;
+}
+
+void initramfs_list_done(InitramfsList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->images[i].kver);
+                free(l->images[i].path);
+        }
+        free(l->images);
+        *l = (InitramfsList){};
+}
+
+int initramfs_list(int rootfd, InitramfsList *ret) {
+        _cleanup_(initramfs_list_done) InitramfsList l = {};
+        _cleanup_(strv_freep) char **kvers = NULL;
+        _cleanup_free_ char *rules = NULL;
+        size_t rules_size;
+        int r;
+
+        r = root_list_dir(rootfd, "/lib/modules", true, &kvers);
+        if (r < 0)
+                return r;
+        r = read_rules(rootfd, &rules, &rules_size);
+        if (r < 0)
+                return r;
+        for (char **k = kvers; *k; k++) {
+                _cleanup_free_ char *image = NULL;
+                InitramfsFreshness f;
+                InitramfsImage *v;
+
+                if (!initramfs_kver_is_valid(*k))
+                        continue;
+                r = find_image(rootfd, *k, &image);
+                if (r < 0)
+                        return r;
+                if (!image)
+                        continue;
+                r = image_freshness(rootfd, *k, image, rules, rules_size, &f);
+                if (r < 0)
+                        return r;
+                v = reallocarray(l.images, l.n + 1, sizeof *v);
+                if (!v)
+                        return -ENOMEM;
+                l.images = v;
+                v[l.n] = (InitramfsImage){ .kver = strdup(*k), .path = TAKE_PTR(image), .freshness = f };
+                if (!v[l.n++].kver)
+                        return -ENOMEM;
+        }
+        *ret = l;
+        l = (InitramfsList){};
+        return 0;
+}
+
+bool initramfs_list_stale(const InitramfsList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->images[i].freshness != INITRAMFS_CURRENT)
+                        return true;
+        return false;
+}
+
+int initramfs_record_build(int rootfd, const char *kver) {
+        _cleanup_free_ char *rules = NULL;
+        _cleanup_close_ int dirfd = -1;
+        size_t rules_size;
+        int r;
+
+        if (!initramfs_kver_is_valid(kver))
+                return -EINVAL;
+        r = read_rules(rootfd, &rules, &rules_size);
+        if (r < 0)
+                return r;
+        dirfd = root_open_dir(rootfd, INITRAMFS_STAMP_DIR, true);
+        if (dirfd < 0)
+                return dirfd;
+        return write_file_atomic_at(dirfd, kver, rules, rules_size, 0644);
+}
+
+static bool exists_in_root(int rootfd, const char *path) {
+        struct stat st;
+
+        return stat_in_root(rootfd, path, &st) >= 0 && S_ISREG(st.st_mode);
+}
+
+InitramfsTool initramfs_tool(int rootfd) {
+        if (exists_in_root(rootfd, "/usr/sbin/update-initramfs") &&
+                exists_in_root(rootfd, "/usr/share/initramfs-tools/hooks/kvmigrate"))
+                return INITRAMFS_TOOL_INITRAMFS_TOOLS;
+        if ((exists_in_root(rootfd, "/usr/bin/dracut") || exists_in_root(rootfd, "/usr/sbin/dracut")) &&
+                exists_in_root(rootfd, "/usr/lib/dracut/modules.d/90kvmigrate/module-setup.sh"))
+                return INITRAMFS_TOOL_DRACUT;
+        return INITRAMFS_TOOL_NONE;
+}
+
+int initramfs_rebuild(InitramfsTool tool, const InitramfsImage *img) {
+        const char *argv[8];
+        int status;
+        pid_t pid;
+
+        switch (tool) {
+        case INITRAMFS_TOOL_INITRAMFS_TOOLS:
+                memcpy(argv, (const char *[]){ "update-initramfs", "-u", "-k", img->kver, NULL }, 5 * sizeof *argv);
+                break;
+        case INITRAMFS_TOOL_DRACUT:
+                memcpy(argv, (const char *[]){ "dracut", "--force", img->path, img->kver, NULL }, 5 * sizeof *argv);
+                break;
+        default:
+                return -ENOENT;
+        }
+        log_info("rebuilding %s: %s %s …", img->path, argv[0], argv[1]);
+        (void) fflush(stdout);
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                /* The tools are shell scripts that want a sane PATH, whatever ours is. */
+                (void) setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+                execvp(argv[0], (char *const *) argv);
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_error_errno(-EIO, "%s for %s failed (%s %d)", argv[0], img->kver,
+                        WIFEXITED(status) ? "exit" : "signal",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        return 0;
+}
+
+int initramfs_flag_stale(int rootfd) {
+        _cleanup_(initramfs_list_done) InitramfsList l = {};
+        const char *flag = INITRAMFS_STALE_FLAG;
+        int r;
+
+        r = initramfs_list(rootfd, &l);
+        if (r < 0)
+                return r;
+        if (!initramfs_list_stale(&l)) {
+                if (unlink(flag) < 0 && errno != ENOENT)
+                        return -errno;
+                return 0;
+        }
+        for (size_t i = 0; i < l.n; i++)
+                if (l.images[i].freshness != INITRAMFS_CURRENT)
+                        log_warning("%s is not ready for the move to KVM (%s); kvmigrate-initramfs.service "
+                                    "rebuilds it",
+                                l.images[i].path, initramfs_freshness_to_string(l.images[i].freshness));
+        r = mkdir_p_at(AT_FDCWD, "/run/kvmigrate", 0755);
+        if (r < 0)
+                return r;
+        return write_file_atomic_at(AT_FDCWD, flag, "", 0, 0644);
+}
