@@ -245,27 +245,3 @@ int initramfs_rebuild(InitramfsTool tool, const InitramfsImage *img) {
                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         return 0;
 }
-
-int initramfs_flag_stale(int rootfd) {
-        _cleanup_(initramfs_list_done) InitramfsList l = {};
-        const char *flag = INITRAMFS_STALE_FLAG;
-        int r;
-
-        r = initramfs_list(rootfd, &l);
-        if (r < 0)
-                return r;
-        if (!initramfs_list_stale(&l)) {
-                if (unlink(flag) < 0 && errno != ENOENT)
-                        return -errno;
-                return 0;
-        }
-        for (size_t i = 0; i < l.n; i++)
-                if (l.images[i].freshness != INITRAMFS_CURRENT)
-                        log_warning("%s is not ready for the move to KVM (%s); kvmigrate-initramfs.service "
-                                    "rebuilds it",
-                                l.images[i].path, initramfs_freshness_to_string(l.images[i].freshness));
-        r = mkdir_p_at(AT_FDCWD, "/run/kvmigrate", 0755);
-        if (r < 0)
-                return r;
-        return write_file_atomic_at(AT_FDCWD, flag, "", 0, 0644);
-}

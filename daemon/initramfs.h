@@ -17,8 +17,6 @@
 #include <stddef.h>
 
 #define INITRAMFS_STAMP_DIR "/var/lib/kvmigrate/initramfs"
-/* Present while a Xen boot found an image that is not current; the rebuild unit runs on it. */
-#define INITRAMFS_STALE_FLAG "/run/kvmigrate/initramfs-stale"
 
 typedef enum InitramfsFreshness {
         INITRAMFS_CURRENT,
@@ -86,10 +84,3 @@ InitramfsTool initramfs_tool(int rootfd);
  * another negative errno.
  */
 int initramfs_rebuild(InitramfsTool tool, const InitramfsImage *img);
-
-/**
- * initramfs_flag_stale() - on the running system, raise or clear
- * INITRAMFS_STALE_FLAG after looking at every image.
- * Return: 1 when some image is stale, 0 when all are current, a negative errno.
- */
-int initramfs_flag_stale(int rootfd);

@@ -9,7 +9,6 @@
 #include "root.h"
 #include "systemd.h"
 #include "migrate.h"
-#include "initramfs.h"
 #include "util.h"
 
 void migration_done(Migration *m) {
@@ -550,15 +549,7 @@ int migration_boot(Migration *m, const MigrateOptions *o, const MigrateHooks *h)
                 /* A dom0 is the host, not a guest to move. */
                 if (m->detection.xen_dom0)
                         return MIGRATE_NOT_NEEDED;
-                r = migration_arm(m, o);
-                /* The initramfs the first KVM boot runs must carry the rules just written. */
-                if (r >= 0 && streq(m->root, "/") && !o->disks) {
-                        int k = initramfs_flag_stale(m->rootfd);
-                        if (k < 0)
-                                log_warning("cannot tell whether the initramfs is current (%s), ignoring",
-                                        strerror(-k));
-                }
-                return r;
+                return migration_arm(m, o);
         }
         if (!hypervisor_is_kvm_like(m->detection.hypervisor))
                 return MIGRATE_NOT_NEEDED;
@@ -618,6 +609,27 @@ int migration_clean(Migration *m) {
         return fsync(statefd) < 0 ? -errno : 0;
 }
 
+/*
+ * Whether udev made every old name a link to the node it maps to (the
+ * compatibility rules written from the snapshot): then the mount and swap
+ * units this boot queued from the old files find their devices as they are.
+ */
+static bool old_names_resolve(const Mapping *mapping) {
+        for (size_t i = 0; i < mapping->n; i++) {
+                const MapEntry *e = &mapping->entries[i];
+                _cleanup_free_ char *link = NULL, *target = NULL, *want = NULL;
+
+                link = path_join("/dev", e->old_name);
+                want = e->new ? path_join("/dev", e->new->name) : NULL;
+                if (!link || !want)
+                        return false;
+                target = realpath(link, NULL);
+                if (!target || !streq(target, want))
+                        return false;
+        }
+        return true;
+}
+
 int migration_activate(const Migration *m, bool booting) {
         bool getty = false, swap = false;
         int r;
@@ -630,11 +642,21 @@ int migration_activate(const Migration *m, bool booting) {
                         streq(m->plan.edits[i].path, "/etc/fstab");
         }
 
-        r = systemd_reload();
-        if (r < 0) {
-                log_warning(
-                        "cannot reload systemd (%s); the changes apply from the next boot on", strerror(-r));
-                return r;
+        /*
+         * Early in a first boot, a reload is the dearest step (seconds under emulation), and it swaps
+         * the swap units from under their queued jobs. Where the compatibility links stand in for every
+         * old name, this boot's units work as queued and the next boot's generators read the new files.
+         */
+        if (booting && old_names_resolve(&m->mapping)) {
+                log_debug("every old device name resolves through its compatibility link; no reload");
+                swap = false;
+        } else {
+                r = systemd_reload();
+                if (r < 0) {
+                        log_warning("cannot reload systemd (%s); the changes apply from the next boot on",
+                                strerror(-r));
+                        return r;
+                }
         }
         /*
          * The jobs of this boot were queued before the files changed: the new swap units (named after

@@ -372,7 +372,6 @@ static int verb_initramfs(Migration *m) {
                 return EXIT_FAILED;
         }
         print_initramfs(&l);
-        (void) initramfs_flag_stale(m->rootfd);
         return initramfs_list_stale(&l) ? EXIT_FAILED : EXIT_OK;
 }
 
