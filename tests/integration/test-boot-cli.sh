@@ -33,6 +33,36 @@ check_eq "xen: a second boot writes nothing" "$before" \
         "$(stat -c '%Y.%N' "$R"/var/lib/kvmigrate/* "$R/etc/udev/rules.d/70-kvmigrate-xvd.rules" | md5sum)"
 check "links lists the recorded devices" sh -c "'$MIGRATECTL' --root '$R' links | grep -q '^/dev/xvdc .*UUID=$U2'"
 
+# The initramfs: built before the rules (no hook), then by a hook, then stale again when the rules change.
+K=6.1.0-18-amd64
+mkdir -p "$R/lib/modules/$K" "$R/boot"
+echo image >"$R/boot/initrd.img-$K"
+touch -d '2020-01-01' "$R/boot/initrd.img-$K"
+rc=0
+out=$("$MIGRATECTL" --root "$R" initramfs --check 2>/dev/null) || rc=$?
+check_eq "initramfs --check: an image built before kvmigrate is not current (exit 1)" \
+        "1 $K /boot/initrd.img-$K built without kvmigrate's hook" "$rc $(echo $out)"
+rc=0
+"$MIGRATECTL" --root "$R" initramfs >/dev/null 2>"$WORK/err" || rc=$?
+check_eq "initramfs with --root rebuilds nothing and says so (exit 1)" \
+        "1 rebuild the initramfs inside the guest" "$rc $(grep -o 'rebuild the initramfs inside the guest' "$WORK/err")"
+check_eq "status --json of an armed guest lists the image as not current" \
+        "/boot/initrd.img-$K false" \
+        "$("$MIGRATECTL" --root "$R" status --json | jq -r '.initramfs[] | "\(.image) \(.current)"')"
+check "initramfs --building: the hook records the rules it puts in" \
+        "$MIGRATECTL" --root "$R" --hypervisor kvm initramfs --building "$K"
+check_files_eq "initramfs --building: a byte copy of the rules" "$R/etc/udev/rules.d/70-kvmigrate-xvd.rules" \
+        "$R/var/lib/kvmigrate/initramfs/$K"
+touch "$R/boot/initrd.img-$K"
+check "initramfs --check: the image written after the hook is current" \
+        "$MIGRATECTL" --root "$R" initramfs --check
+check_eq "status shows the image current" "Initramfs: /boot/initrd.img-$K: current" \
+        "$("$MIGRATECTL" --root "$R" status | grep -o 'Initramfs: .*')"
+rc=0
+"$MIGRATECTL" --root "$R" initramfs --building ../../etc/passwd 2>/dev/null || rc=$?
+check_eq "initramfs --building: a path is not a kernel version (exit 64)" 64 "$rc"
+check "initramfs --building: nothing written outside the stamp folder" test ! -e "$R/etc/passwd"
+
 # The off switches: nothing changes.
 cp "$R/etc/fstab" "$WORK/fstab.xen"
 touch "$R/etc/kvmigrate.disabled"
