@@ -6,6 +6,7 @@
  */
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include <time.h>
 
@@ -312,12 +313,19 @@ static void print_initramfs(const InitramfsList *l) {
                         initramfs_freshness_to_string(l->images[i].freshness));
 }
 
+/* Whether "/" is not the root of PID 1: an image builder's chroot, whose disks are not the machine's. */
+static bool in_chroot(void) {
+        struct stat a, b;
+
+        return stat("/proc/1/root/", &a) < 0 || stat("/", &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
 /* From the hooks, while the image of --building is made: arm under Xen, then record what goes in. */
 static int initramfs_building(Migration *m) {
         int r;
 
         if (streq(m->root, "/") && m->detection.hypervisor == HYPERVISOR_XEN && !m->detection.xen_dom0 &&
-                migration_arm(m, &arg_options) < 0)
+                m->config.enabled && !in_chroot() && migration_arm(m, &arg_options) < 0)
                 log_warning("the initramfs of %s gets the rules recorded before", arg_building);
         r = initramfs_record_build(m->rootfd, arg_building);
         if (r == -EINVAL) {
@@ -340,6 +348,10 @@ static int verb_initramfs(Migration *m) {
 
         if (arg_building)
                 return initramfs_building(m);
+        if (!m->config.enabled && !arg_check) {
+                log_info("switched off (Enabled=no in /etc/kvmigrate.conf): no initramfs is rebuilt");
+                return EXIT_OK;
+        }
         r = initramfs_list(m->rootfd, &l);
         if (r < 0) {
                 log_error("cannot look at the initramfs images: %s", strerror(-r));
