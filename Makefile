@@ -66,7 +66,7 @@ tests: $(TESTS)
 DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsystemd-dev \
         libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux mount fdisk \
         dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
-        python3 jq qemu-system-x86 debootstrap zstd
+        python3 jq qemu-system-x86 debootstrap zstd busybox klibc-utils
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -103,6 +103,8 @@ SYSTEMDPRESETDIR ?= $(call pcvar,systemd,systemdsystempresetdir,/lib/systemd/sys
 DBUSPOLICYDIR    ?= $(PREFIX)/share/dbus-1/system.d
 DBUSSERVICEDIR   ?= $(call pcvar,dbus-1,system_bus_services_dir,$(PREFIX)/share/dbus-1/system-services)
 DRACUTMODULEDIR  ?= $(call pcvar,dracut,dracutmodulesdir,$(PREFIX)/lib/dracut/modules.d)
+INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
+DATADIR          ?= $(PREFIX)/share/kvmigrate
 MANDIR           ?= $(PREFIX)/share/man
 LIBEXECDIR       ?= $(PREFIX)/lib/kvmigrate
 
@@ -112,11 +114,13 @@ SUBST = sed -e 's|/usr/bin/migratectl|$(PREFIX)/bin/migratectl|g' -e 's|/usr/lib
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
 		$(DESTDIR)$(SYSTEMDPRESETDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
-		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-bottom $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-bottom \
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)/var/lib/kvmigrate
 	install -m 0755 $(BUILDDIR)/migratectl $(DESTDIR)$(PREFIX)/bin/migratectl
 	install -m 0755 $(BUILDDIR)/migrated $(DESTDIR)$(LIBEXECDIR)/migrated
-	for u in units/kvmigrate.service units/kvmigrate-migrated.service; do \
+	for u in units/kvmigrate.service units/kvmigrate-migrated.service units/kvmigrate-initramfs.service; do \
 		$(SUBST) "$$u" >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u#units/} && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u#units/}; done
 	install -m 0644 units/90-kvmigrate.preset $(DESTDIR)$(SYSTEMDPRESETDIR)/
 	install -m 0644 units/org.kvmigrate.Migrate1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
@@ -124,7 +128,13 @@ install: all
 	chmod 0644 $(DESTDIR)$(DBUSSERVICEDIR)/org.kvmigrate.Migrate1.service
 	install -m 0755 dracut/90kvmigrate/module-setup.sh dracut/90kvmigrate/kvmigrate-pre-pivot.sh \
 		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate/
-	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+	install -m 0755 initramfs-tools/hooks/kvmigrate $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/kvmigrate
+	install -m 0755 initramfs-tools/scripts/local-bottom/kvmigrate \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-bottom/kvmigrate
+	install -m 0755 initramfs-tools/scripts/init-bottom/kvmigrate \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-bottom/kvmigrate
+	install -m 0644 initramfs-tools/kvmigrate-console.sh $(DESTDIR)$(DATADIR)/initramfs-console.sh
+	for m in man/*.[1578]; do [ -e "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
 .PHONY: all tests deps check check-boot demo bench format clean install

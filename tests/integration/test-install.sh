@@ -34,13 +34,19 @@ EXPECTED="\
 0755 /usr/lib/kvmigrate/migrated $BUILDDIR/migrated
 0644 $UNITDIR/kvmigrate.service units/kvmigrate.service
 0644 $UNITDIR/kvmigrate-migrated.service units/kvmigrate-migrated.service
+0644 $UNITDIR/kvmigrate-initramfs.service units/kvmigrate-initramfs.service
 0644 $PRESETDIR/90-kvmigrate.preset units/90-kvmigrate.preset
 0644 $DBUSPOLICYDIR/$BUS_NAME.conf units/$BUS_NAME.conf
 0644 $DBUSSERVICEDIR/$BUS_NAME.service units/$BUS_NAME.service
 0755 $DRACUTDIR/90kvmigrate/module-setup.sh dracut/90kvmigrate/module-setup.sh
 0755 $DRACUTDIR/90kvmigrate/kvmigrate-pre-pivot.sh dracut/90kvmigrate/kvmigrate-pre-pivot.sh
+0755 /usr/share/initramfs-tools/hooks/kvmigrate initramfs-tools/hooks/kvmigrate
+0755 /usr/share/initramfs-tools/scripts/local-bottom/kvmigrate initramfs-tools/scripts/local-bottom/kvmigrate
+0755 /usr/share/initramfs-tools/scripts/init-bottom/kvmigrate initramfs-tools/scripts/init-bottom/kvmigrate
+0644 /usr/share/kvmigrate/initramfs-console.sh initramfs-tools/kvmigrate-console.sh
 0644 $MANDIR/man1/migratectl.1 man/migratectl.1
 0644 $MANDIR/man5/kvmigrate.conf.5 man/kvmigrate.conf.5
+0644 $MANDIR/man7/kvmigrate-initramfs.7 man/kvmigrate-initramfs.7
 0644 $MANDIR/man8/migrated.8 man/migrated.8"
 
 need make pkg-config || { skip "install" "make or pkg-config is missing"; finish; exit; }
@@ -165,9 +171,13 @@ fi
 
 if need systemctl; then
         rm -rf "$WORK/preset" && cp -a "$DEST" "$WORK/preset"
-        out=$(systemctl --root="$WORK/preset" preset kvmigrate.service kvmigrate-migrated.service 2>&1)
+        out=$(systemctl --root="$WORK/preset" preset kvmigrate.service kvmigrate-initramfs.service \
+                kvmigrate-migrated.service 2>&1)
         check_eq "systemctl preset enables kvmigrate.service in sysinit.target" "$UNITDIR/kvmigrate.service" \
                 "$(readlink "$WORK/preset/etc/systemd/system/sysinit.target.wants/kvmigrate.service" 2>&1 || printf '%s\n' "$out")"
+        check_eq "systemctl preset enables kvmigrate-initramfs.service in multi-user.target" \
+                "$UNITDIR/kvmigrate-initramfs.service" \
+                "$(readlink "$WORK/preset/etc/systemd/system/multi-user.target.wants/kvmigrate-initramfs.service" 2>&1 || printf '%s\n' "$out")"
 else
         skip "systemctl preset" "systemctl is missing"
 fi
