@@ -52,6 +52,44 @@ run_hook on
 check_eq "kvmigrate.disabled: migratectl is not run" "" "$(cat "$WORK/calls")"
 rm "$R/etc/kvmigrate.disabled"
 
+# Under Xen the hook leaves the root alone: a private mount namespace whose
+# /sys/hypervisor/type says xen (and then kvm, the control in the same namespace).
+if unshare -m true 2>/dev/null; then
+        echo xen >"$WORK/hvtype"
+        unshare -m bash -c '
+                if [ -e /sys/hypervisor/type ]; then
+                        mount --bind "$1" /sys/hypervisor/type
+                elif [ -d /sys/hypervisor ]; then
+                        mount -t tmpfs tmpfs /sys/hypervisor && cp "$1" /sys/hypervisor/type
+                else
+                        mount -t tmpfs tmpfs /sys && mkdir /sys/hypervisor && cp "$1" /sys/hypervisor/type
+                fi || exit
+                cat /sys/hypervisor/type >"$2/seen"
+                run() {
+                        : >"$2/calls"
+                        NEWROOT=$3 PATH="$2/bin:$PATH" dash -c "
+                                getargbool() { return 0; }
+                                warn() { echo \"warn: \$*\" >&2; }
+                                . \"\$0\"" "$4" >/dev/null 2>&1
+                        cp "$2/calls" "$2/calls.$1"
+                }
+                run xen "$2" "$3" "$4"
+                cp "$3/var/lib/kvmigrate/state" "$2/state.xen"
+                echo kvm >/sys/hypervisor/type
+                run kvm "$2" "$3" "$4"' - "$WORK/hvtype" "$WORK" "$R" "$HOOK" >"$WORK/xen.log" 2>&1
+        check_eq "Xen: the namespace's /sys/hypervisor/type says xen" xen "$(cat "$WORK/seen" 2>&1)"
+        check_eq "Xen: migratectl is not run" "" "$(cat "$WORK/calls.xen" 2>&1)"
+        check_eq "Xen: still armed" "state=armed" "$(grep '^state=' "$WORK/state.xen" 2>&1)"
+        check_eq "the same root, /sys/hypervisor/type kvm: migratectl is run" "--root $R boot" \
+                "$(cat "$WORK/calls.kvm" 2>&1)"
+        "$MIGRATECTL" --root "$R" -q rollback
+        rm -rf "$R/var/lib/kvmigrate/backup"
+        "$MIGRATECTL" --root "$R" --hypervisor xen --disk xvda="$WORK/root.img" --disk xvdc="$WORK/swap.img" -q \
+                arm >/dev/null
+else
+        skip "Xen: /sys/hypervisor/type" "no mount namespace"
+fi
+
 run_hook on
 check_eq "due: migratectl migrates \$NEWROOT" "--root $R boot" "$(cat "$WORK/calls")"
 check_eq "due: the record says done" done "$(state)"
