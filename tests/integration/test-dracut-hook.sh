@@ -57,13 +57,7 @@ rm "$R/etc/kvmigrate.disabled"
 if unshare -m true 2>/dev/null; then
         echo xen >"$WORK/hvtype"
         unshare -m bash -c '
-                if [ -e /sys/hypervisor/type ]; then
-                        mount --bind "$1" /sys/hypervisor/type
-                elif [ -d /sys/hypervisor ]; then
-                        mount -t tmpfs tmpfs /sys/hypervisor && cp "$1" /sys/hypervisor/type
-                else
-                        mount -t tmpfs tmpfs /sys && mkdir /sys/hypervisor && cp "$1" /sys/hypervisor/type
-                fi || exit
+                mount_hypervisor_type "$1" || exit
                 cat /sys/hypervisor/type >"$2/seen"
                 run() {
                         : >"$2/calls"

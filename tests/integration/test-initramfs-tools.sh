@@ -103,13 +103,7 @@ printf 'version=1\nstate=armed\n' >"$X/var/lib/kvmigrate/state"
 if [ -n "$NS" ]; then
         echo xen >"$WORK/hvtype"
         unshare -m bash -c '
-                if [ -e /sys/hypervisor/type ]; then
-                        mount --bind "$1" /sys/hypervisor/type
-                elif [ -d /sys/hypervisor ]; then
-                        mount -t tmpfs tmpfs /sys/hypervisor && cp "$1" /sys/hypervisor/type
-                else
-                        mount -t tmpfs tmpfs /sys && mkdir /sys/hypervisor && cp "$1" /sys/hypervisor/type
-                fi || exit
+                mount_hypervisor_type "$1" || exit
                 cat /sys/hypervisor/type >"$2/seen"
                 : >"$2/calls"
                 rootmnt=$3 quiet=n PATH="$2/stub:$PATH" KVMIGRATE_CMDLINE_FILE=/dev/null dash "$4" 2>&1

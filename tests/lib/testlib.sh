@@ -146,3 +146,18 @@ make_disks() {
         done
         printf '%s\n' "${args[@]}"
 }
+
+# mount_hypervisor_type FILE: in a private mount namespace (unshare -m), make
+# /sys/hypervisor/type read what FILE holds, and what is written to it later:
+# FILE bound over it, or a tmpfs where this machine has no /sys/hypervisor.
+# Exported, for the "bash -c" that unshare runs.
+mount_hypervisor_type() {
+        if [ -e /sys/hypervisor/type ]; then
+                mount --bind "$1" /sys/hypervisor/type
+        elif [ -d /sys/hypervisor ]; then
+                mount -t tmpfs tmpfs /sys/hypervisor && cp "$1" /sys/hypervisor/type
+        else
+                mount -t tmpfs tmpfs /sys && mkdir /sys/hypervisor && cp "$1" /sys/hypervisor/type
+        fi
+}
+export -f mount_hypervisor_type
