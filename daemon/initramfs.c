@@ -65,8 +65,8 @@ static bool timespec_after(const struct timespec *a, const struct timespec *b) {
         return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
 }
 
-static int image_freshness(int rootfd, const char *kver, const char *image, const char *rules, size_t rules_size,
-        InitramfsFreshness *ret) {
+static int image_freshness(int rootfd, const char *kver, const char *image, const char *rules,
+        size_t rules_size, InitramfsFreshness *ret) {
         _cleanup_free_ char *stamp_path = NULL, *stamp = NULL;
         struct stat st_stamp, st_image;
         size_t stamp_size;
@@ -92,13 +92,15 @@ static int image_freshness(int rootfd, const char *kver, const char *image, cons
         r = stat_in_root(rootfd, image, &st_image);
         if (r < 0)
                 return r;
-        *ret = timespec_after(&st_stamp.st_mtim, &st_image.st_mtim) ? INITRAMFS_UNFINISHED : INITRAMFS_CURRENT;
+        *ret = timespec_after(&st_stamp.st_mtim, &st_image.st_mtim) ? INITRAMFS_UNFINISHED
+                                                                    : INITRAMFS_CURRENT;
         return 0;
 }
 
 /* The image of @kver in /boot, by the names Debian (both tools) and Fedora give it; NULL in *ret if none. */
 static int find_image(int rootfd, const char *kver, char **ret) {
-        static const char *const names[][2] = { { "/boot/initrd.img-", "" }, { "/boot/initramfs-", ".img" } };
+        static const char *const names[][2] = { { "/boot/initrd.img-", "" },
+                { "/boot/initramfs-", ".img" } };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 _cleanup_free_ char *path = NULL, *canonical = NULL;
@@ -166,6 +168,8 @@ int initramfs_list(int rootfd, InitramfsList *ret) {
                         return -ENOMEM;
         }
         *ret = l;
+        /* Handed over: the cleanup must not free it. */
+        // cppcheck-suppress unreadVariable
         l = (InitramfsList){};
         return 0;
 }
@@ -217,10 +221,12 @@ int initramfs_rebuild(InitramfsTool tool, const InitramfsImage *img) {
 
         switch (tool) {
         case INITRAMFS_TOOL_INITRAMFS_TOOLS:
-                memcpy(argv, (const char *[]){ "update-initramfs", "-u", "-k", img->kver, NULL }, 5 * sizeof *argv);
+                memcpy(argv, (const char *[]){ "update-initramfs", "-u", "-k", img->kver, NULL },
+                        5 * sizeof *argv);
                 break;
         case INITRAMFS_TOOL_DRACUT:
-                memcpy(argv, (const char *[]){ "dracut", "--force", img->path, img->kver, NULL }, 5 * sizeof *argv);
+                memcpy(argv, (const char *[]){ "dracut", "--force", img->path, img->kver, NULL },
+                        5 * sizeof *argv);
                 break;
         default:
                 return -ENOENT;
