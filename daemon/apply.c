@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -19,12 +20,53 @@
 #define JOURNAL_DONE JOURNAL_DIR "/done"
 #define SELINUX_XATTR "security.selinux"
 
-static FileKind file_kind_from_string(const char *s) {
-        if (streq_ptr(s, "regular"))
-                return FILE_REGULAR;
-        if (streq_ptr(s, "symlink"))
-                return FILE_SYMLINK;
-        return FILE_ABSENT;
+/* The kind named @s; -EINVAL for a missing or unknown one (a record never defaults to "absent"). */
+static int file_kind_from_string(const char *s, FileKind *ret) {
+        static const FileKind kinds[] = { FILE_ABSENT, FILE_REGULAR, FILE_SYMLINK };
+
+        for (size_t i = 0; s && i < ELEMENTSOF(kinds); i++)
+                if (streq(s, file_kind_to_string(kinds[i]))) {
+                        *ret = kinds[i];
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* Digits only (no sign, no blank), in base @base, at most @max. */
+static int parse_unsigned(const char *s, unsigned base, unsigned long long max, unsigned long long *ret) {
+        unsigned long long v;
+        char *end;
+
+        if (isempty(s) || strspn(s, base == 8 ? "01234567" : "0123456789") != strlen(s))
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, (int) base);
+        if (errno != 0 || *end || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+/* Log "/var/lib/kvmigrate/FILE:LINE: what" (@what escaped as the record's values are) and return -EBADMSG.
+ */
+static int record_invalid(const char *file, unsigned line, const char *what, const char *value) {
+        _cleanup_free_ char *e = value ? value_escape(value) : NULL;
+
+        if (value && !e)
+                return -ENOMEM;
+        log_error("/%s/%s:%u: %s%s%s%s; nothing was changed", STATE_DIR, file, line, what, e ? " \"" : "",
+                strempty(e), e ? "\"" : "");
+        return -EBADMSG;
+}
+
+/* Whether @r says a file of the state folder is not what kvmigrate wrote: a link, a folder, a FIFO, "..". */
+static bool is_damage(int r) {
+        return r == -ELOOP || r == -ENOTDIR || r == -EISDIR || r == -EBADFD || r == -EXDEV;
+}
+
+/* The error of reading kvmigrate's own @file below the state folder, logged with its path. */
+static int state_file_error(const char *file, int r) {
+        return log_error_errno(r, "/%s/%s: cannot read: %s", STATE_DIR, file, file_strerror(r));
 }
 
 /* Split canonical "/a/b/c" into its folder "/a/b" and name "c". */
@@ -82,7 +124,7 @@ int read_file_content(int rootfd, const char *path, FileContent *ret) {
         }
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        r = read_full_at(dfd, name, &ret->data, &ret->size);
+        r = read_regular_at(dfd, name, &ret->data, &ret->size);
         if (r < 0)
                 return r;
         ret->kind = FILE_REGULAR;
@@ -200,6 +242,53 @@ static const BackupEntry *manifest_find(const Manifest *m, const char *path) {
         return NULL;
 }
 
+/* One "file path=… kind=… mode=… uid=… gid=…" line, each field checked; -EBADMSG (logged) if any is wrong.
+ */
+static int manifest_parse_line(char **w, unsigned line, const Manifest *m, BackupEntry *ret) {
+        unsigned long long mode, uid, gid;
+        const char *path;
+        FileKind kind;
+
+        if (!w[0] || !streq(w[0], "file") || !isempty(w[1]))
+                return record_invalid(BACKUP_MANIFEST, line, "not a \"file\" record", NULL);
+        for (char **k = w + 2; k[0] && k[1]; k += 2)
+                if (!strv_contains((char *const[]){ "path", "kind", "mode", "uid", "gid", NULL }, k[0]))
+                        return record_invalid(BACKUP_MANIFEST, line, "unknown field", k[0]);
+                else if (words_get(k + 2, k[0]))
+                        return record_invalid(BACKUP_MANIFEST, line, "field given twice", k[0]);
+        path = words_get(w, "path");
+        if (!path)
+                return record_invalid(BACKUP_MANIFEST, line, "missing path=", NULL);
+        if (!path_is_normalized_absolute(path))
+                return record_invalid(BACKUP_MANIFEST, line,
+                        "path= is not an absolute, normalized path inside the root", path);
+        if (manifest_find(m, path))
+                return record_invalid(BACKUP_MANIFEST, line, "a second record for", path);
+        if (file_kind_from_string(words_get(w, "kind"), &kind) < 0)
+                return record_invalid(BACKUP_MANIFEST, line,
+                        words_get(w, "kind") ? "kind= is not regular, symlink or absent" : "missing kind=",
+                        words_get(w, "kind"));
+        if (parse_unsigned(words_get(w, "mode"), 8, 07777, &mode) < 0)
+                return record_invalid(BACKUP_MANIFEST, line, "mode= is not an octal mode up to 07777",
+                        words_get(w, "mode"));
+        /* (uid_t) -1 is chown's "leave as it is", not an owner. */
+        if (parse_unsigned(words_get(w, "uid"), 10, (uid_t) -2, &uid) < 0)
+                return record_invalid(BACKUP_MANIFEST, line, "uid= is not a user ID", words_get(w, "uid"));
+        if (parse_unsigned(words_get(w, "gid"), 10, (gid_t) -2, &gid) < 0)
+                return record_invalid(BACKUP_MANIFEST, line, "gid= is not a group ID", words_get(w, "gid"));
+
+        *ret = (BackupEntry){
+                .path = strdup(path),
+                .kind = kind,
+                .st.st_mode = (mode_t) mode,
+                .st.st_uid = (uid_t) uid,
+                .st.st_gid = (gid_t) gid,
+        };
+        return ret->path ? 0 : -ENOMEM;
+}
+
+/* The manifest, every line checked: -ENOENT when there is none, -EBADMSG (logged), another errno (logged).
+ */
 static int manifest_load(int statefd, Manifest *ret) {
         _cleanup_free_ char *text = NULL;
         Manifest m = {};
@@ -207,13 +296,16 @@ static int manifest_load(int statefd, Manifest *ret) {
         size_t size, pos = 0;
         int r;
 
-        r = read_full_at(statefd, BACKUP_MANIFEST, &text, &size);
-        if (r < 0)
+        r = read_regular_at(statefd, BACKUP_MANIFEST, &text, &size);
+        if (r == -ENOENT)
                 return r;
+        if (r < 0)
+                return state_file_error(BACKUP_MANIFEST, r);
+        if (strlen(text) != size)
+                return record_invalid(BACKUP_MANIFEST, 1, "a NUL byte in the file", NULL);
         while (line_next(text, size, &pos, &l)) {
                 _cleanup_(strv_freep) char **w = NULL;
                 _cleanup_free_ char *line = strndup(l.p, l.len);
-                const char *path, *mode, *uid, *gid;
                 BackupEntry *e;
 
                 if (!line) {
@@ -225,33 +317,16 @@ static int manifest_load(int statefd, Manifest *ret) {
                 r = words_parse(line, &w);
                 if (r < 0)
                         goto fail;
-                path = words_get(w, "path");
-                mode = words_get(w, "mode");
-                uid = words_get(w, "uid");
-                gid = words_get(w, "gid");
-                if (!path || !mode || !uid || !gid || !w[0] || !streq(w[0], "file")) {
-                        log_error(
-                                "/%s/%s:%u: malformed backup record", STATE_DIR, BACKUP_MANIFEST, l.number);
-                        r = -EBADMSG;
-                        goto fail;
-                }
                 e = realloc(m.entries, sizeof(BackupEntry) * (m.n + 1));
                 if (!e) {
                         r = -ENOMEM;
                         goto fail;
                 }
                 m.entries = e;
-                e[m.n] = (BackupEntry){
-                        .path = strdup(path),
-                        .kind = file_kind_from_string(words_get(w, "kind")),
-                        .st.st_mode = (mode_t) strtoul(mode, NULL, 8),
-                        .st.st_uid = (uid_t) strtoul(uid, NULL, 10),
-                        .st.st_gid = (gid_t) strtoul(gid, NULL, 10),
-                };
-                if (!e[m.n++].path) {
-                        r = -ENOMEM;
+                r = manifest_parse_line(w, l.number, &m, &e[m.n]);
+                if (r < 0)
                         goto fail;
-                }
+                m.n++;
         }
         *ret = m;
         return 0;
@@ -379,9 +454,16 @@ static int journal_append_done(int statefd, size_t i) {
         char line[32];
         int r;
 
-        fd = openat(statefd, JOURNAL_DONE, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+        struct stat st;
+
+        /* O_NONBLOCK: a FIFO planted there fails (no reader) instead of hanging, and is refused below. */
+        fd = openat_beneath(statefd, JOURNAL_DONE, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK, 0600);
         if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
                 return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
         r = write_all(fd, line, (size_t) snprintf(line, sizeof line, "done=%zu\n", i));
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
@@ -414,18 +496,82 @@ static int journal_write(int statefd, const Plan *plan) {
         return r;
 }
 
-/* The committed journal's edits, and which of them have landed. -ENOENT: nothing committed. */
-static int journal_load(int statefd, JournalEdit **ret, size_t *ret_n, bool **ret_done) {
-        _cleanup_free_ char *text = NULL, *done = NULL;
-        JournalEdit *edits = NULL;
-        bool *landed = NULL, committed = false;
-        size_t n = 0, size, dsize = 0, pos = 0;
+/* One "edit n=I path=P new=KIND" line of the plan, each field checked; -EBADMSG (logged). */
+static int journal_parse_edit(char **w, unsigned line, size_t i, JournalEdit *ret) {
+        unsigned long long n;
+        const char *path;
+        FileKind kind;
+
+        if (!streq(w[0], "edit") || !isempty(w[1]))
+                return record_invalid(JOURNAL_PLAN, line, "not an \"edit\" record", w[0]);
+        for (char **k = w + 2; k[0] && k[1]; k += 2)
+                if (!strv_contains((char *const[]){ "n", "path", "new", NULL }, k[0]))
+                        return record_invalid(JOURNAL_PLAN, line, "unknown field", k[0]);
+                else if (words_get(k + 2, k[0]))
+                        return record_invalid(JOURNAL_PLAN, line, "field given twice", k[0]);
+        if (parse_unsigned(words_get(w, "n"), 10, SIZE_MAX, &n) < 0 || n != i)
+                return record_invalid(
+                        JOURNAL_PLAN, line, "n= is not the number of the edit", words_get(w, "n"));
+        path = words_get(w, "path");
+        if (!path)
+                return record_invalid(JOURNAL_PLAN, line, "missing path=", NULL);
+        if (!path_is_normalized_absolute(path))
+                return record_invalid(JOURNAL_PLAN, line,
+                        "path= is not an absolute, normalized path inside the root", path);
+        if (file_kind_from_string(words_get(w, "new"), &kind) < 0)
+                return record_invalid(JOURNAL_PLAN, line,
+                        words_get(w, "new") ? "new= is not regular, symlink or absent" : "missing new=",
+                        words_get(w, "new"));
+        *ret = (JournalEdit){ strdup(path), kind };
+        return ret->path ? 0 : -ENOMEM;
+}
+
+/* Which edits have landed, from journal/done: "done=N" lines, N one of the @n edits. */
+static int journal_load_done(int statefd, size_t n, bool *landed) {
+        _cleanup_free_ char *done = NULL;
+        size_t dsize = 0, pos = 0;
         Line l = {};
         int r;
 
-        r = read_full_at(statefd, JOURNAL_PLAN, &text, &size);
+        r = read_regular_at(statefd, JOURNAL_DONE, &done, &dsize);
+        if (r == -ENOENT)
+                return 0;
         if (r < 0)
+                return state_file_error(JOURNAL_DONE, r);
+        while (line_next(done, dsize, &pos, &l)) {
+                _cleanup_free_ char *line = strndup(l.p, l.len);
+                unsigned long long i;
+
+                if (!line)
+                        return -ENOMEM;
+                /* A crash can cut the last line short: that edit is applied again (it is idempotent). */
+                if (!l.newline)
+                        break;
+                if (!startswith(line, "done=") || parse_unsigned(line + 5, 10, SIZE_MAX, &i) < 0 || i >= n)
+                        return record_invalid(JOURNAL_DONE, l.number,
+                                "not a \"done=N\" record for an edit of the plan", line);
+                landed[i] = true;
+        }
+        return 0;
+}
+
+/* The committed journal's edits, and which of them have landed. -ENOENT: nothing committed. -EBADMSG
+ * (logged). */
+static int journal_load(int statefd, JournalEdit **ret, size_t *ret_n, bool **ret_done) {
+        _cleanup_free_ char *text = NULL;
+        JournalEdit *edits = NULL;
+        bool *landed = NULL, committed = false;
+        size_t n = 0, size, pos = 0;
+        Line l = {};
+        int r;
+
+        r = read_regular_at(statefd, JOURNAL_PLAN, &text, &size);
+        if (r == -ENOENT)
                 return r;
+        if (r < 0)
+                return state_file_error(JOURNAL_PLAN, r);
+        if (strlen(text) != size)
+                return record_invalid(JOURNAL_PLAN, 1, "a NUL byte in the file", NULL);
         while (line_next(text, size, &pos, &l)) {
                 _cleanup_(strv_freep) char **w = NULL;
                 _cleanup_free_ char *line = strndup(l.p, l.len);
@@ -435,14 +581,18 @@ static int journal_load(int statefd, JournalEdit **ret, size_t *ret_n, bool **re
                         r = -ENOMEM;
                         goto fail;
                 }
-                if (w[0] && streq(w[0], "committed")) {
-                        committed = true;
-                        break;
-                }
-                if (!w[0] || !streq(w[0], "edit") || !words_get(w, "path")) {
-                        log_error("/%s/%s:%u: malformed journal record", STATE_DIR, JOURNAL_PLAN, l.number);
-                        r = -EBADMSG;
+                if (committed || !w[0]) {
+                        r = record_invalid(JOURNAL_PLAN, l.number,
+                                committed ? "a line after \"committed\"" : "an empty line", NULL);
                         goto fail;
+                }
+                if (streq(w[0], "committed")) {
+                        if (!isempty(w[1]) || w[2] || !l.newline) {
+                                r = record_invalid(JOURNAL_PLAN, l.number, "not a \"committed\" line", NULL);
+                                goto fail;
+                        }
+                        committed = true;
+                        continue;
                 }
                 ne = realloc(edits, sizeof(JournalEdit) * (n + 1));
                 if (!ne) {
@@ -450,12 +600,10 @@ static int journal_load(int statefd, JournalEdit **ret, size_t *ret_n, bool **re
                         goto fail;
                 }
                 edits = ne;
-                edits[n] = (JournalEdit){ strdup(words_get(w, "path")),
-                        file_kind_from_string(words_get(w, "new")) };
-                if (!edits[n++].path) {
-                        r = -ENOMEM;
+                r = journal_parse_edit(w, l.number, n, &edits[n]);
+                if (r < 0)
                         goto fail;
-                }
+                n++;
         }
         if (!committed) {
                 r = -ENOENT;
@@ -466,15 +614,10 @@ static int journal_load(int statefd, JournalEdit **ret, size_t *ret_n, bool **re
                 r = -ENOMEM;
                 goto fail;
         }
-        if (read_full_at(statefd, JOURNAL_DONE, &done, &dsize) >= 0) {
-                pos = 0;
-                l = (Line){};
-                while (line_next(done, dsize, &pos, &l)) {
-                        unsigned long i;
-                        if (l.len > 5 && strncmp(l.p, "done=", 5) == 0 &&
-                                (i = strtoul(l.p + 5, NULL, 10)) < n)
-                                landed[i] = true;
-                }
+        r = journal_load_done(statefd, n, landed);
+        if (r < 0) {
+                free(landed);
+                goto fail;
         }
         *ret = edits;
         *ret_n = n;
@@ -487,39 +630,61 @@ fail:
         return r;
 }
 
-/* Whether the journal's plan was written in full: its last line says so. */
-static bool journal_committed(int statefd) {
+/*
+ * Whether the journal's plan was written in full (its last line says so):
+ * 1 committed, 0 not (or no plan at all), a negative errno (logged) when it
+ * cannot be read.
+ */
+static int journal_committed(int statefd) {
         _cleanup_free_ char *text = NULL;
         size_t size;
+        int r;
 
-        if (read_full_at(statefd, JOURNAL_PLAN, &text, &size) < 0)
-                return false;
+        r = read_regular_at(statefd, JOURNAL_PLAN, &text, &size);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return state_file_error(JOURNAL_PLAN, r);
         return size >= strlen("committed\n") && streq(text + size - strlen("committed\n"), "committed\n");
 }
 
-static int journal_apply_one(int rootfd, int statefd, size_t i, const JournalEdit *e) {
-        _cleanup_(file_content_done) FileContent c = { .kind = e->kind };
+/* The new content of edit @i from the journal; -EBADMSG (logged) when it is missing or not a file. */
+static int journal_read_new(int statefd, size_t i, FileContent *c) {
         _cleanup_free_ char *np = NULL;
         int r;
 
-        if (e->kind != FILE_ABSENT) {
-                r = journal_new_path(i, &np);
-                if (r < 0)
-                        return r;
-                r = read_full_at(statefd, np, &c.data, &c.size);
-                if (r < 0)
-                        /* Committed journals are complete: a missing piece is damage, not "uncommitted". */
-                        return log_error_errno(r == -ENOENT ? -EBADMSG : r, "/%s/%s: cannot read: %s",
-                                STATE_DIR, np, strerror(-r));
-        }
-        r = put_content(rootfd, e->path, &c, NULL);
+        if (c->kind == FILE_ABSENT)
+                return 0;
+        r = journal_new_path(i, &np);
+        if (r < 0)
+                return r;
+        r = read_regular_at(statefd, np, &c->data, &c->size);
+        if (r < 0)
+                /* Committed journals are complete: a missing piece is damage, not "uncommitted". */
+                return log_error_errno(r == -ENOENT || is_damage(r) ? -EBADMSG : r,
+                        "/%s/%s: cannot read: %s; nothing was changed", STATE_DIR, np, file_strerror(r));
+        if (c->kind == FILE_SYMLINK && (c->size == 0 || strlen(c->data) != c->size))
+                return log_error_errno(
+                        -EBADMSG, "/%s/%s: not a link target; nothing was changed", STATE_DIR, np);
+        return 0;
+}
+
+static int journal_apply_one(int rootfd, int statefd, size_t i, const JournalEdit *e, const FileContent *c) {
+        int r;
+
+        r = put_content(rootfd, e->path, c, NULL);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot write: %s", e->path, strerror(-r));
-        return journal_append_done(statefd, i);
+        r = journal_append_done(statefd, i);
+        if (r < 0)
+                return log_error_errno(
+                        r, "/%s/%s: cannot write: %s", STATE_DIR, JOURNAL_DONE, file_strerror(r));
+        return 0;
 }
 
 static int journal_finish(int rootfd, int statefd, char ***ret_paths) {
         JournalEdit *edits = NULL;
+        FileContent *contents = NULL;
         bool *landed = NULL;
         char **paths = NULL;
         size_t n = 0, n_paths = 0;
@@ -528,18 +693,34 @@ static int journal_finish(int rootfd, int statefd, char ***ret_paths) {
         r = journal_load(statefd, &edits, &n, &landed);
         if (r < 0)
                 return r;
+        /* Every piece is read (and checked) before the first file changes. */
+        contents = calloc(n + 1, sizeof(FileContent));
+        if (!contents)
+                r = -ENOMEM;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                contents[i].kind = edits[i].kind;
+                if (!landed[i])
+                        r = journal_read_new(statefd, i, &contents[i]);
+        }
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (!landed[i])
-                        r = journal_apply_one(rootfd, statefd, i, &edits[i]);
+                        r = journal_apply_one(rootfd, statefd, i, &edits[i], &contents[i]);
                 if (r >= 0 && ret_paths)
                         r = strv_push(&paths, &n_paths, strdup(edits[i].path));
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(edits[i].path);
+                if (contents)
+                        file_content_done(&contents[i]);
+        }
+        free(contents);
         free(edits);
         free(landed);
-        if (r >= 0)
+        if (r >= 0) {
                 r = journal_remove(statefd);
+                if (r < 0)
+                        log_error("/%s/%s: cannot remove: %s", STATE_DIR, JOURNAL_DIR, file_strerror(r));
+        }
         if (r < 0) {
                 strv_free(paths);
                 return r;
@@ -567,14 +748,20 @@ int apply_recover(int rootfd, char ***ret_paths) {
         if (statefd == -ENOENT)
                 return 0;
         if (statefd < 0)
-                return statefd;
+                return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, file_strerror(statefd));
         if (faccessat(statefd, JOURNAL_DIR, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                 return 0;
-        if (faccessat(statefd, JOURNAL_PLAN, F_OK, AT_SYMLINK_NOFOLLOW) < 0 || !journal_committed(statefd)) {
+        r = journal_committed(statefd);
+        if (r < 0)
+                return r;
+        if (r == 0) {
                 /* Cut off before the commit point: nothing was changed yet. */
                 log_debug("discarding an uncommitted journal");
                 r = journal_remove(statefd);
-                return r < 0 ? r : 0;
+                if (r < 0)
+                        return log_error_errno(
+                                r, "/%s/%s: cannot remove: %s", STATE_DIR, JOURNAL_DIR, file_strerror(r));
+                return 0;
         }
         r = journal_finish(rootfd, statefd, ret_paths);
         return r < 0 ? r : 1;
@@ -628,19 +815,22 @@ int apply_plan_full(int rootfd, const Plan *plan, ApplyProgress progress, int (*
         if (r >= 0)
                 r = manifest_save(statefd, &m);
         if (r < 0)
-                return log_error_errno(
-                        r, "cannot keep the originals in /%s/%s: %s", STATE_DIR, BACKUP_DIR, strerror(-r));
+                return log_error_errno(r, "cannot keep the originals in /%s/%s: %s", STATE_DIR, BACKUP_DIR,
+                        file_strerror(r));
 
         r = journal_write(statefd, plan);
         if (r < 0) {
                 (void) journal_remove(statefd);
-                return log_error_errno(
-                        r, "cannot write the journal in /%s/%s: %s", STATE_DIR, JOURNAL_DIR, strerror(-r));
+                return log_error_errno(r, "cannot write the journal in /%s/%s: %s", STATE_DIR, JOURNAL_DIR,
+                        file_strerror(r));
         }
 
         for (size_t i = 0; i < plan->n_edits; i++) {
                 JournalEdit je = { plan->edits[i].path, plan->edits[i].new.kind };
-                r = journal_apply_one(rootfd, statefd, i, &je);
+                _cleanup_(file_content_done) FileContent c = { .kind = je.kind };
+                r = journal_read_new(statefd, i, &c);
+                if (r >= 0)
+                        r = journal_apply_one(rootfd, statefd, i, &je, &c);
                 if (r < 0)
                         return r; /* the journal stays: the next run finishes it */
                 if (progress)
@@ -683,42 +873,65 @@ int apply_rollback(int rootfd, char ***ret_paths) {
         _cleanup_(manifest_done) Manifest m = {};
         _cleanup_free_ char *keep = NULL;
         _cleanup_close_ int statefd = -1;
+        FileContent *originals = NULL;
         char **paths = NULL;
         size_t n_paths = 0;
         int r;
 
         statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
-        if (statefd < 0)
+        if (statefd == -ENOENT)
                 return statefd;
+        if (statefd < 0)
+                return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, file_strerror(statefd));
+        /* A backup that is not what apply wrote refuses the rollback: -EBADMSG, nothing changed. */
         r = manifest_load(statefd, &m);
         if (r < 0)
-                return r;
-        r = journal_remove(statefd);
-        if (r < 0)
-                return r;
+                return is_damage(r) ? -EBADMSG : r;
+
+        /* Every original is read (and checked) before the first file changes. */
+        originals = calloc(m.n + 1, sizeof(FileContent));
+        if (!originals)
+                return -ENOMEM;
+        for (size_t i = 0; i < m.n && r >= 0; i++) {
+                const BackupEntry *e = &m.entries[i];
+                _cleanup_free_ char *bpath = NULL;
+
+                originals[i].kind = e->kind;
+                if (e->kind == FILE_ABSENT)
+                        continue;
+                r = backup_file_path(e->path, &bpath);
+                if (r < 0)
+                        break;
+                r = read_regular_at(statefd, bpath, &originals[i].data, &originals[i].size);
+                if (r < 0)
+                        log_error("%s: the backup /%s/%s cannot be read: %s; nothing was changed", e->path,
+                                STATE_DIR, bpath, file_strerror(r));
+                else if (e->kind == FILE_SYMLINK &&
+                        (originals[i].size == 0 || strlen(originals[i].data) != originals[i].size)) {
+                        log_error("%s: the backup /%s/%s is not a link target; nothing was changed", e->path,
+                                STATE_DIR, bpath);
+                        r = -EBADMSG;
+                }
+                if (r == -ENOENT || is_damage(r))
+                        r = -EBADMSG;
+        }
+        if (r >= 0) {
+                r = journal_remove(statefd);
+                if (r < 0)
+                        log_error("/%s/%s: cannot remove: %s", STATE_DIR, JOURNAL_DIR, file_strerror(r));
+        }
 
         for (size_t i = m.n; i > 0 && r >= 0; i--) {
                 const BackupEntry *e = &m.entries[i - 1];
-                _cleanup_(file_content_done) FileContent c = { .kind = e->kind };
-                _cleanup_free_ char *bpath = NULL;
+                const FileContent *c = &originals[i - 1];
 
-                if (e->kind != FILE_ABSENT) {
-                        r = backup_file_path(e->path, &bpath);
-                        if (r >= 0)
-                                r = read_full_at(statefd, bpath, &c.data, &c.size);
-                        if (r < 0) {
-                                log_error("%s: the backup /%s cannot be read: %s", e->path, bpath ?: "",
-                                        strerror(-r));
-                                break;
-                        }
-                }
                 /* What is there now may hold an admin's later edits: it is kept too, nothing is lost. */
-                r = keep_replaced(rootfd, statefd, e->path, &c);
+                r = keep_replaced(rootfd, statefd, e->path, c);
                 if (r < 0) {
-                        log_error("%s: cannot keep its current content: %s", e->path, strerror(-r));
+                        log_error("%s: cannot keep its current content: %s", e->path, file_strerror(r));
                         break;
                 }
-                r = put_content(rootfd, e->path, &c, e->kind == FILE_REGULAR ? &e->st : NULL);
+                r = put_content(rootfd, e->path, c, e->kind == FILE_REGULAR ? &e->st : NULL);
                 if (r < 0) {
                         log_error("%s: cannot restore: %s", e->path, strerror(-r));
                         break;
@@ -726,12 +939,15 @@ int apply_rollback(int rootfd, char ***ret_paths) {
                 if (ret_paths)
                         r = strv_push(&paths, &n_paths, strdup(e->path));
         }
+        for (size_t i = 0; i < m.n; i++)
+                file_content_done(&originals[i]);
+        free(originals);
         if (r >= 0) {
                 if (asprintf(&keep, "%s.rolled-back-%llu", BACKUP_DIR, now_usec()) < 0) {
                         keep = NULL;
                         r = -ENOMEM;
                 } else if (renameat(statefd, BACKUP_DIR, statefd, keep) < 0)
-                        r = -errno;
+                        r = log_error_errno(-errno, "/%s/%s: cannot keep: %m", STATE_DIR, BACKUP_DIR);
         }
         if (r < 0) {
                 strv_free(paths);

@@ -15,6 +15,13 @@
  * file is replaced by writing a temporary file beside it, fsync, rename,
  * fsync of the folder; its mode, owner and SELinux label are kept, and a
  * file reached through a link is replaced at its target.
+ *
+ * The state folder belongs to the guest and is not trusted: below it no
+ * link is followed, no ".." taken, and only regular files are read (opened
+ * with O_NONBLOCK, so a FIFO never blocks). Every record read back (the
+ * manifest, the journal's plan and done lines) is checked field by field;
+ * anything wrong refuses the whole operation with "FILE:LINE: what"
+ * (-EBADMSG, logged) before any file changes.
  */
 
 #include "plan.h"
@@ -29,7 +36,10 @@ typedef void (*ApplyProgress)(const Edit *e, void *userdata);
  *
  * Return: 0; -ESTALE when a file no longer holds what the plan expected
  * (logged; nothing changed); -EBUSY when an interrupted run must be
- * recovered first; another negative errno (logged).
+ * recovered first; -EBADMSG when the manifest of an earlier run is invalid
+ * (logged with file and line; nothing changed); -ELOOP, -ENOTDIR, -EISDIR,
+ * -EBADFD when a link, folder or FIFO stands where the backup or journal
+ * goes (logged with the path); another negative errno (logged).
  */
 int apply_plan(int rootfd, const Plan *plan, ApplyProgress progress, void *userdata);
 
@@ -50,18 +60,30 @@ bool apply_pending(int rootfd);
  * apply_recover() - finish a run that was cut off after its commit point,
  * or discard one cut off before it.
  * @ret_paths: if not NULL, the paths of the finished run's edits
+ * Every edit and every new content is read and checked before the first
+ * file changes.
  * Return: 1 when a committed run was finished, 0 when there was nothing to
- * do (or only an uncommitted journal, now removed), a negative errno.
+ * do (or only an uncommitted journal, now removed); -EBADMSG when the
+ * journal is invalid or incomplete (logged with file and line, nothing
+ * changed); -ELOOP, -ENOTDIR, -EISDIR, -EBADFD for a link, folder or FIFO in
+ * the journal (logged with the path); another negative errno (logged).
  */
 int apply_recover(int rootfd, char ***ret_paths);
 
 /**
  * apply_rollback() - restore every original kept in the backup, byte for
  * byte, with its mode and owner; files the migration created are removed.
- * A pending journal is discarded first. The backup is then kept as
+ * The manifest and every backup file are read and checked first; a pending
+ * journal is then discarded. The backup is then kept as
  * backup.rolled-back-USEC.
  * @ret_paths: if not NULL, the restored paths
- * Return: 0, -ENOENT when there is no backup, another negative errno.
+ * Return: 0, -ENOENT when there is no backup (not logged); -EBADMSG when
+ * the manifest is invalid (a path that is not absolute and normalized, an
+ * unknown or missing kind=, a mode= beyond 07777, a uid=/gid= that is not
+ * an ID), or a link, folder, FIFO or missing file stands where the
+ * manifest or a backup file belongs (logged with file and line or path;
+ * nothing changed); another negative errno (logged; files may have been
+ * restored).
  */
 int apply_rollback(int rootfd, char ***ret_paths);
 

@@ -489,6 +489,28 @@ static int parse_u64(const char *s, uint64_t *ret) {
         return 0;
 }
 
+/* A kernel block device name as udev rules and /dev paths take it: a letter, then letters and digits. */
+static bool snapshot_name_is_valid(const char *name) {
+        size_t n = strlen(name);
+
+        if (n == 0 || n > 31 || !isalpha((unsigned char) name[0]))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isascii((unsigned char) name[i]) || !isalnum((unsigned char) name[i]))
+                        return false;
+        return true;
+}
+
+/* Log "FILE:LINE: @what \"@value\"" (escaped) and return -EBADMSG. */
+static int snapshot_invalid(unsigned lineno, const char *what, const char *value) {
+        _cleanup_free_ char *e = value_escape(value);
+
+        if (!e)
+                return -ENOMEM;
+        log_error("%s:%u: %s \"%s\"", SNAPSHOT_SHOWN, lineno, what, e);
+        return -EBADMSG;
+}
+
 /* Fill the empty @d from one line; on failure the caller frees what is there. */
 static int snapshot_parse_line(const char *line, unsigned lineno, Device *d) {
         _cleanup_(strv_freep) char **words = NULL;
@@ -503,9 +525,14 @@ static int snapshot_parse_line(const char *line, unsigned lineno, Device *d) {
                 const char *k = w[0], *v = w[1];
 
                 r = 0;
-                if (streq(k, "name"))
+                /* A second value would silently win over the first: which one is meant? */
+                if (!streq(k, "link") && words_get(w + 2, k))
+                        return snapshot_invalid(lineno, "a second value for", k);
+                if (streq(k, "name")) {
+                        if (!snapshot_name_is_valid(v))
+                                return snapshot_invalid(lineno, "not a kernel device name:", v);
                         r = strdup_to(&d->name, v);
-                else if (streq(k, "type"))
+                } else if (streq(k, "type"))
                         r = strdup_to(&d->type, v);
                 else if (streq(k, "uuid"))
                         r = strdup_to(&d->uuid, v);
@@ -520,16 +547,11 @@ static int snapshot_parse_line(const char *line, unsigned lineno, Device *d) {
                 else if (streq(k, "link"))
                         r = strv_push(&d->links, &nlinks, strdup(v));
                 else if (streq(k, "size")) {
-                        if (parse_u64(v, &d->size) < 0) {
-                                log_error("%s:%u: invalid size \"%s\"", SNAPSHOT_SHOWN, lineno, v);
-                                return -EBADMSG;
-                        }
+                        if (parse_u64(v, &d->size) < 0)
+                                return snapshot_invalid(lineno, "invalid size", v);
                 } else if (streq(k, "partition")) {
-                        if (!streq(v, "0") && !streq(v, "1")) {
-                                log_error("%s:%u: invalid partition \"%s\", expected 0 or 1", SNAPSHOT_SHOWN,
-                                        lineno, v);
-                                return -EBADMSG;
-                        }
+                        if (!streq(v, "0") && !streq(v, "1"))
+                                return snapshot_invalid(lineno, "partition= is not 0 or 1:", v);
                         d->partition = streq(v, "1");
                 }
                 /* Any other key comes from a newer kvmigrate: ignored. */
@@ -549,16 +571,28 @@ static int snapshot_parse_line(const char *line, unsigned lineno, Device *d) {
 int inventory_load_snapshot(int rootfd, Inventory *inv) {
         _cleanup_(inventory_done) Inventory loaded = {};
         _cleanup_free_ char *text = NULL;
+        _cleanup_free_ unsigned *first_line = NULL;
         unsigned lineno = 0;
         char *line, *next;
+        size_t size;
         int r;
 
         _cleanup_close_ int statefd = root_open_dir(rootfd, "/" SNAPSHOT_DIR, false);
-        if (statefd < 0)
+        if (statefd == -ENOENT)
                 return statefd;
-        r = read_full_at(statefd, "snapshot", &text, NULL);
-        if (r < 0)
+        if (statefd < 0)
+                return log_error_errno(
+                        statefd, "/%s: cannot open: %s", SNAPSHOT_DIR, file_strerror(statefd));
+        /* No link followed, a FIFO or folder refused: the guest's state folder is not trusted. */
+        r = read_regular_at(statefd, "snapshot", &text, &size);
+        if (r == -ENOENT)
                 return r;
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read: %s", SNAPSHOT_SHOWN, file_strerror(r));
+        if (strlen(text) != size) {
+                log_error("%s: a NUL byte in the file", SNAPSHOT_SHOWN);
+                return -EBADMSG;
+        }
 
         /* Parse all before adding any, so a malformed file leaves @inv as it was. */
         for (line = text; line; line = next) {
@@ -577,6 +611,18 @@ int inventory_load_snapshot(int rootfd, Inventory *inv) {
                 r = snapshot_parse_line(p, lineno, &d);
                 if (r < 0)
                         return r;
+                /* Two lines for one device (two UUIDs for xvda?): neither is to be trusted. */
+                for (size_t i = 0; i < loaded.n; i++)
+                        if (streq(loaded.devices[i].name, d.name)) {
+                                log_error("%s:%u: device %s is listed a second time (first on line %u)",
+                                        SNAPSHOT_SHOWN, lineno, d.name, first_line[i]);
+                                return -EBADMSG;
+                        }
+                unsigned *fl = realloc(first_line, sizeof(unsigned) * (loaded.n + 1));
+                if (!fl)
+                        return -ENOMEM;
+                first_line = fl;
+                first_line[loaded.n] = lineno;
                 r = inventory_add(&loaded, &d);
                 if (r < 0)
                         return r;
@@ -644,7 +690,7 @@ int inventory_save_snapshot(int rootfd, const Inventory *inv) {
         /* Every Xen boot arms again: write (and fsync) only what changed. */
         _cleanup_free_ char *old = NULL;
         size_t old_size;
-        if (read_full_at(statefd, "snapshot", &old, &old_size) >= 0 && old_size == b.len &&
+        if (read_regular_at(statefd, "snapshot", &old, &old_size) >= 0 && old_size == b.len &&
                 memcmp(old, b.data, b.len) == 0)
                 return 0;
         return write_file_atomic_at(statefd, "snapshot", b.data, b.len, 0644);

@@ -80,15 +80,21 @@ int inventory_probe_udev(Inventory *inv);
 
 /**
  * inventory_load_snapshot() - read /var/lib/kvmigrate/snapshot below @rootfd.
- * Return: 0, -ENOENT if there is none, -EBADMSG on a malformed line (logged
- * with file and line), another negative errno.
+ * No link is followed inside the state folder and only a regular file is
+ * read (a FIFO never blocks). Every line is checked: a name that is not a
+ * kernel device name, a key given twice, a device listed on two lines
+ * refuse the whole file.
+ * Return: 0, -ENOENT if there is none (not logged), -EBADMSG on a malformed
+ * line (logged with file and line); -EISDIR, -EBADFD, -ELOOP, -ENOTDIR or
+ * another negative errno (logged with the path). @inv is unchanged on error.
  */
 int inventory_load_snapshot(int rootfd, Inventory *inv);
 
 /**
  * inventory_save_snapshot() - write @inv as /var/lib/kvmigrate/snapshot below
- * @rootfd (atomically: temporary file, fsync, rename, fsync of the folder).
- * Return: 0, or a negative errno.
+ * @rootfd (atomically: temporary file, fsync, rename, fsync of the folder;
+ * a link at "snapshot" is replaced, never followed).
+ * Return: 0, or a negative errno (not logged).
  */
 int inventory_save_snapshot(int rootfd, const Inventory *inv);
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include "apply.h"
 #include "bootmount.h"
@@ -111,15 +112,22 @@ int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
  */
 static int lock_state(Migration *m) {
         _cleanup_close_ int statefd = -1, fd = -1;
+        struct stat st;
 
         if (m->lockfd >= 0)
                 return 0;
         statefd = root_open_dir(m->rootfd, "/" STATE_DIR, true);
         if (statefd < 0)
                 return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, strerror(-statefd));
-        fd = openat(statefd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        /* O_NONBLOCK and the type check: a FIFO or device planted as the lock must not hang or be used. */
+        fd = openat_beneath(statefd, "lock", O_RDWR | O_CREAT | O_NONBLOCK, 0600);
         if (fd < 0)
+                return log_error_errno(fd, "/%s/lock: cannot open: %s", STATE_DIR, file_strerror(fd));
+        if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "/%s/lock: cannot open: %m", STATE_DIR);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(
+                        -EBADFD, "/%s/lock: cannot open: %s", STATE_DIR, file_strerror(-EBADFD));
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK) {
                         log_error("another kvmigrate run is changing this guest now; try again when it is "
@@ -307,13 +315,16 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
         }
         r = inventory_save_snapshot(m->rootfd, &m->old);
         if (r < 0)
-                return log_error_errno(r, "cannot write the snapshot: %s", strerror(-r));
+                return log_error_errno(r, "/%s/snapshot: cannot write: %s", STATE_DIR, file_strerror(r));
         r = links_save_rules(m->rootfd, &m->old);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s: %s", LINKS_RULES_FILE, strerror(-r));
 
         /* Armed already (every Xen boot comes here): leave the record, and the disk, alone. */
-        if (state_load(m->rootfd, &rec) >= 0 && rec.state == MIGRATION_ARMED &&
+        r = state_load(m->rootfd, &rec);
+        if (r < 0 && r != -ENOENT)
+                return r; /* logged; a record that cannot be read is not overwritten blindly */
+        if (r >= 0 && rec.state == MIGRATION_ARMED &&
                 streq_ptr(rec.hypervisor, hypervisor_to_string(m->detection.hypervisor)))
                 return 0;
         state_record_done(&rec);
@@ -327,7 +338,8 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
                 return -ENOMEM;
         r = state_save(m->rootfd, &rec);
         if (r < 0)
-                return log_error_errno(r, "cannot write the state record: %s", strerror(-r));
+                return log_error_errno(
+                        r, "/%s: cannot write the state record: %s", STATE_FILE, file_strerror(r));
         return 0;
 }
 
@@ -346,7 +358,8 @@ static int save_record(const Migration *m, const MigrateHooks *h, MigrationState
         if (r >= 0)
                 r = state_save(m->rootfd, &rec);
         if (r < 0)
-                return log_error_errno(r, "cannot write the state record: %s", strerror(-r));
+                return log_error_errno(
+                        r, "/%s: cannot write the state record: %s", STATE_FILE, file_strerror(r));
         if (h && h->state)
                 h->state(state, h->userdata);
         return 0;
@@ -410,7 +423,7 @@ static int recover(Migration *m, const MigrateHooks *h) {
                 return r;
         r = apply_recover(m->rootfd, &recovered);
         if (r < 0)
-                return log_error_errno(r, "cannot finish the interrupted run: %s", strerror(-r));
+                return r; /* logged */
         if (r == 0)
                 return 0;
         for (char **p = recovered; h && h->file && *p; p++)
@@ -435,7 +448,10 @@ int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) 
         if (r < 0)
                 return r;
 
-        had_record = state_load(m->rootfd, &old) >= 0;
+        r = state_load(m->rootfd, &old);
+        if (r < 0 && r != -ENOENT)
+                return r; /* logged; nothing changed */
+        had_record = r >= 0;
         r = migration_plan(m, o);
         if (r == MIGRATE_NOT_NEEDED)
                 return r;
@@ -474,8 +490,8 @@ int migration_rollback(Migration *m, const MigrateHooks *h) {
         if (r < 0)
                 return r;
         r = apply_rollback(m->rootfd, &paths);
-        if (r == -ENOENT)
-                return r;
+        if (r == -ENOENT || r == -EBADMSG)
+                return r; /* nothing changed (a damaged backup is logged with its file) */
         if (r < 0) {
                 /* Some files may be restored, some not: the record must not say done any more. */
                 int k = state_load(m->rootfd, &rec);
@@ -502,7 +518,8 @@ int migration_rollback(Migration *m, const MigrateHooks *h) {
         if (r >= 0)
                 r = state_save(m->rootfd, &rec);
         if (r < 0)
-                return log_error_errno(r, "cannot write the state record: %s", strerror(-r));
+                return log_error_errno(
+                        r, "/%s: cannot write the state record: %s", STATE_FILE, file_strerror(r));
         if (h && h->state)
                 h->state(MIGRATION_ROLLED_BACK, h->userdata);
         return 0;
@@ -610,21 +627,23 @@ int migration_clean(Migration *m) {
 }
 
 /*
- * Whether udev made every old name a link to the node it maps to (the
- * compatibility rules written from the snapshot): then the mount and swap
- * units this boot queued from the old files find their devices as they are.
+ * Whether udev gives every old name a link to the node the mapping chose:
+ * each was mapped by an identity the compatibility rules (written under Xen
+ * from the snapshot, in place since before this boot's udevd started) match
+ * on. Then the mount and swap units this boot queued from the old files find
+ * their devices as they are, now or as soon as udev has seen the disk.
  */
-static bool old_names_resolve(const Mapping *mapping) {
-        for (size_t i = 0; i < mapping->n; i++) {
-                const MapEntry *e = &mapping->entries[i];
-                _cleanup_free_ char *link = NULL, *target = NULL, *want = NULL;
+static bool old_names_have_links(const Migration *m) {
+        _cleanup_free_ char *rules = NULL;
 
-                link = path_join("/dev", e->old_name);
-                want = e->new ? path_join("/dev", e->new->name) : NULL;
-                if (!link || !want)
-                        return false;
-                target = realpath(link, NULL);
-                if (!target || !streq(target, want))
+        if (root_read_file(m->rootfd, LINKS_RULES_FILE, NULL, &rules, NULL) < 0)
+                return false;
+        for (size_t i = 0; i < m->mapping.n; i++) {
+                const MapEntry *e = &m->mapping.entries[i];
+                _cleanup_free_ char *link = NULL;
+
+                if (e->method == MAP_METHOD_ORDER || asprintf(&link, "SYMLINK+=\"%s\"", e->old_name) < 0 ||
+                        !strstr(rules, link))
                         return false;
         }
         return true;
@@ -647,8 +666,8 @@ int migration_activate(const Migration *m, bool booting) {
          * the swap units from under their queued jobs. Where the compatibility links stand in for every
          * old name, this boot's units work as queued and the next boot's generators read the new files.
          */
-        if (booting && old_names_resolve(&m->mapping)) {
-                log_debug("every old device name resolves through its compatibility link; no reload");
+        if (booting && old_names_have_links(m)) {
+                log_debug("every old device name has its compatibility link; no reload");
                 swap = false;
         } else {
                 r = systemd_reload();

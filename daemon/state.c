@@ -386,11 +386,16 @@ int state_load(int rootfd, StateRecord *ret) {
         int r;
 
         _cleanup_close_ int statefd = root_open_dir(rootfd, "/" STATE_DIR, false);
-        if (statefd < 0)
+        if (statefd == -ENOENT)
                 return statefd;
-        r = read_full_at(statefd, "state", &text, &size);
-        if (r < 0)
+        if (statefd < 0)
+                return log_error_errno(statefd, "/%s: cannot open: %s", STATE_DIR, file_strerror(statefd));
+        /* No link followed, a FIFO or folder refused: the guest's state folder is not trusted. */
+        r = read_regular_at(statefd, "state", &text, &size);
+        if (r == -ENOENT)
                 return r;
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read: %s", path, file_strerror(r));
 
         /* A NUL would silently cut the record short. */
         len = strlen(text);

@@ -81,17 +81,22 @@ int state_record_add_warning(StateRecord *r, const char *message);
 int state_record_add_error(StateRecord *r, const char *message);
 
 /**
- * state_load() - read the record below @rootfd.
- * Return: 0, -ENOENT if there is none, -EBADMSG if a line is malformed
- * (logged with file and line), another negative errno.
+ * state_load() - read the record below @rootfd. No link is followed inside
+ * the state folder and only a regular file is read (a FIFO never blocks).
+ * Return: 0, -ENOENT if there is none (not logged), -EBADMSG if a line is
+ * malformed (logged with file and line); -EISDIR (a folder), -EBADFD (a
+ * FIFO, socket or device), -ELOOP or -ENOTDIR (a link), another negative
+ * errno: all logged with the path.
  */
 int state_load(int rootfd, StateRecord *ret);
 
 /**
  * state_save() - write the record below @rootfd atomically (temporary file in
  * the same folder, fsync, rename, fsync of the folder), creating
- * /var/lib/kvmigrate (mode 0755) if needed.
- * Return: 0, or a negative errno.
+ * /var/lib/kvmigrate (mode 0755) if needed. A link at "state" is replaced,
+ * never followed.
+ * Return: 0, -EISDIR when a folder stands at "state", or another negative
+ * errno (not logged).
  */
 int state_save(int rootfd, const StateRecord *r);
 

@@ -889,6 +889,213 @@ static void test_rollback_parent_link_out_of_root(void **state) {
         rm_rf(outside);
 }
 
+/* Issue 10: an applied fstab edit, and the manifest apply wrote for it. */
+static void applied_fstab(Root *r) {
+        _cleanup_(plan_done) Plan p = {};
+
+        put_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        assert_int_equal(plan_replace(&p, "/etc/fstab", "old\n", 4, "new\n", 4, "fstab", NULL), 0);
+        assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), 0);
+        assert_file(r->fd, "etc/fstab", "new\n", 0640, 1234, 5678);
+}
+
+/* Rollback with @line as the manifest's one record: refused with -EBADMSG, nothing changed. */
+static void assert_manifest_refused(Root *r, const char *line) {
+        _cleanup_free_ char *before = NULL, *text = NULL;
+
+        assert_true(asprintf(&text, "# forged\n%s\n", line) > 0);
+        put_file(r->fd, BACKUP "/manifest", text, 0600, 0, 0);
+        before = snapshot(r, false);
+        if (apply_rollback(r->fd, NULL) != -EBADMSG)
+                fail_msg("the manifest line \"%s\" was not refused", line);
+        assert_snapshot(r, false, before);
+}
+
+static void test_rollback_manifest_invalid(void **state) {
+        Root *r = *state;
+        _cleanup_free_ char *outside = NULL, *line = NULL, *secret = NULL;
+        _cleanup_close_ int ofd = -1;
+
+        /* A host file the forged path climbs to, and a copy of it where the backup would be looked for. */
+        outside = make_outside(r);
+        ofd = open(outside, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(ofd >= 0);
+        put_file(ofd, "shadow", "host secret\n", 0600, 0, 0);
+        applied_fstab(r);
+        assert_true(asprintf(&line,
+                            "file path=/../../../../../../../../../../../../../../..%s/shadow kind=regular "
+                            "mode=0644 uid=0 gid=0",
+                            outside) > 0);
+        assert_manifest_refused(r, line);
+        assert_true(asprintf(&secret, "%s%s/shadow", r->path, outside) > 0);
+        assert_int_equal(access(secret, F_OK), -1);
+
+        assert_manifest_refused(r, "file path=etc/fstab kind=regular mode=0644 uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc/./fstab kind=regular mode=0644 uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc//fstab kind=regular mode=0644 uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=bogus mode=0644 uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab mode=0644 uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=xyz uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=17777 uid=0 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=0644 uid=-5 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=0644 uid=4294967295 gid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=1x");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=0644 uid=0");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0 gid=5");
+        assert_manifest_refused(r, "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0 extra=1");
+        assert_manifest_refused(r, "dir path=/etc kind=regular mode=0644 uid=0 gid=0");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0\n"
+                "file path=/etc/fstab kind=absent mode=0777 uid=0 gid=0");
+        assert_file(r->fd, "etc/fstab", "new\n", 0640, 1234, 5678);
+
+        /* The record apply wrote is still taken. */
+        put_file(r->fd, BACKUP "/manifest", "file path=/etc/fstab kind=regular mode=0600 uid=7 gid=8\n",
+                0600, 0, 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), 0);
+        assert_file(r->fd, "etc/fstab", "old\n", 0600, 7, 8);
+        rm_rf(outside);
+}
+
+/* Links, FIFOs and folders where the backup's files belong: refused at once, nothing changed. */
+static void test_rollback_backup_hostile(void **state) {
+        Root *r = *state;
+        _cleanup_free_ char *outside = NULL, *before = NULL;
+        _cleanup_close_ int ofd = -1;
+
+        outside = make_outside(r);
+        ofd = open(outside, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(ofd >= 0);
+        put_file(ofd, "canary", "host\n", 0600, 0, 0);
+        applied_fstab(r);
+        before = snapshot(r, false);
+
+        /* A backup file that is a link to a host file. */
+        assert_int_equal(
+                renameat(r->fd, BACKUP "/files/etc/fstab", r->fd, BACKUP "/files/etc/fstab.real"), 0);
+        assert_int_equal(symlinkat(outside, r->fd, BACKUP "/files/etc/fstab"), 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), -EBADMSG);
+        assert_file(r->fd, "etc/fstab", "new\n", 0640, 1234, 5678);
+
+        /* A FIFO: never opened blocking. */
+        assert_int_equal(unlinkat(r->fd, BACKUP "/files/etc/fstab", 0), 0);
+        assert_int_equal(mkfifoat(r->fd, BACKUP "/files/etc/fstab", 0600), 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), -EBADMSG);
+        assert_file(r->fd, "etc/fstab", "new\n", 0640, 1234, 5678);
+        assert_int_equal(unlinkat(r->fd, BACKUP "/files/etc/fstab", 0), 0);
+        assert_int_equal(
+                renameat(r->fd, BACKUP "/files/etc/fstab.real", r->fd, BACKUP "/files/etc/fstab"), 0);
+        assert_snapshot(r, false, before);
+
+        /* A folder where the manifest belongs, and a FIFO. */
+        assert_int_equal(renameat(r->fd, BACKUP "/manifest", r->fd, BACKUP "/manifest.real"), 0);
+        assert_int_equal(mkdirat(r->fd, BACKUP "/manifest", 0700), 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), -EBADMSG);
+        assert_int_equal(unlinkat(r->fd, BACKUP "/manifest", AT_REMOVEDIR), 0);
+        assert_int_equal(mkfifoat(r->fd, BACKUP "/manifest", 0600), 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), -EBADMSG);
+        assert_int_equal(unlinkat(r->fd, BACKUP "/manifest", 0), 0);
+
+        /* The whole backup folder a link to the host. */
+        assert_int_equal(renameat(r->fd, BACKUP, r->fd, KV "/backup.real"), 0);
+        assert_int_equal(symlinkat(outside, r->fd, BACKUP), 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), -EBADMSG);
+        assert_file(r->fd, "etc/fstab", "new\n", 0640, 1234, 5678);
+        assert_file(ofd, "canary", "host\n", 0600, 0, 0);
+        rm_rf(outside);
+}
+
+/* apply writes its backup below the state folder: a link there to the host is refused. */
+static void test_apply_backup_link_out_of_root(void **state) {
+        Root *r = *state;
+        _cleanup_(plan_done) Plan p = {};
+        _cleanup_free_ char *outside = NULL;
+        int k;
+
+        outside = make_outside(r);
+        put_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        put_link(r->fd, BACKUP, outside);
+        assert_int_equal(plan_replace(&p, "/etc/fstab", "old\n", 4, "new\n", 4, "fstab", NULL), 0);
+        k = apply_plan(r->fd, &p, NULL, NULL);
+        assert_true(k == -ELOOP || k == -ENOTDIR);
+        assert_outside_empty(outside);
+        assert_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        assert_int_equal(unlinkat(r->fd, BACKUP, 0), 0);
+
+        /* The same one level down. */
+        assert_int_equal(mkdir_p_at(r->fd, BACKUP, 0700), 0);
+        put_link(r->fd, BACKUP "/files", outside);
+        k = apply_plan(r->fd, &p, NULL, NULL);
+        assert_true(k == -ELOOP || k == -ENOTDIR);
+        assert_outside_empty(outside);
+        assert_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        rm_rf(outside);
+}
+
+/* A committed journal is checked in full before the first file changes. */
+static void test_recover_journal_invalid(void **state) {
+        static const char *const plans[] = {
+                "edit n=0 path=/etc/fstab new=bogus\ncommitted\n",
+                "edit n=0 path=/etc/fstab\ncommitted\n",
+                "edit n=0 path=/../../../etc/fstab new=absent\ncommitted\n",
+                "edit n=0 path=etc/fstab new=absent\ncommitted\n",
+                "edit n=1 path=/etc/fstab new=absent\ncommitted\n",
+                "edit path=/etc/fstab new=absent\ncommitted\n",
+                "edit n=0 path=/etc/fstab new=absent new=regular\ncommitted\n",
+                "edit n=0 path=/etc/grub new=regular\nedit n=1 path=/etc/fstab new=absent\ncommitted\n",
+        };
+        Root *r = *state;
+
+        put_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        put_file(r->fd, "etc/grub", "grub\n", 0644, 0, 0);
+        for (size_t i = 0; i < ELEMENTSOF(plans); i++) {
+                write_journal(r, plans[i]);
+                /* new-0 missing for the last one: a damaged journal, found before fstab goes. */
+                if (apply_recover(r->fd, NULL) != -EBADMSG)
+                        fail_msg("the journal \"%s\" was not refused", plans[i]);
+                assert_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+                assert_file(r->fd, "etc/grub", "grub\n", 0644, 0, 0);
+        }
+
+        /* A done= line that names no edit. */
+        write_journal(r, "edit n=0 path=/etc/fstab new=regular\ncommitted\n");
+        put_file(r->fd, JOURNAL "/new-0", "new\n", 0600, 0, 0);
+        put_file(r->fd, JOURNAL "/done", "done=7\n", 0600, 0, 0);
+        assert_int_equal(apply_recover(r->fd, NULL), -EBADMSG);
+        assert_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+
+        /* new-0 a FIFO or a link out: refused at once. */
+        assert_int_equal(unlinkat(r->fd, JOURNAL "/done", 0), 0);
+        assert_int_equal(unlinkat(r->fd, JOURNAL "/new-0", 0), 0);
+        assert_int_equal(mkfifoat(r->fd, JOURNAL "/new-0", 0600), 0);
+        assert_int_equal(apply_recover(r->fd, NULL), -EBADMSG);
+        assert_int_equal(unlinkat(r->fd, JOURNAL "/new-0", 0), 0);
+        assert_int_equal(symlinkat("/etc/hostname", r->fd, JOURNAL "/new-0"), 0);
+        assert_int_equal(apply_recover(r->fd, NULL), -EBADMSG);
+        assert_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+}
+
+/* The journal folder itself a link to a host folder holding a committed plan. */
+static void test_recover_journal_link_out_of_root(void **state) {
+        Root *r = *state;
+        _cleanup_free_ char *outside = NULL;
+        _cleanup_close_ int ofd = -1;
+        int k;
+
+        outside = make_outside(r);
+        ofd = open(outside, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(ofd >= 0);
+        put_file(ofd, "plan", "edit n=0 path=/etc/fstab new=regular\ncommitted\n", 0600, 0, 0);
+        put_file(ofd, "new-0", "host data\n", 0600, 0, 0);
+        put_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        put_link(r->fd, JOURNAL, outside);
+        k = apply_recover(r->fd, NULL);
+        assert_true(k == -ELOOP || k == -ENOTDIR);
+        assert_file(r->fd, "etc/fstab", "old\n", 0640, 1234, 5678);
+        assert_file(ofd, "plan", "edit n=0 path=/etc/fstab new=regular\ncommitted\n", 0600, 0, 0);
+        rm_rf(outside);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_apply, root_setup, root_teardown),
@@ -914,6 +1121,13 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_apply_symlink_to_regular, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_apply_regular_to_symlink, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_state_dir_link_out_of_root, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_manifest_invalid, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_backup_hostile, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(
+                        test_apply_backup_link_out_of_root, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_recover_journal_invalid, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(
+                        test_recover_journal_link_out_of_root, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(
                         test_rollback_parent_link_out_of_root, root_setup, root_teardown),
         };

@@ -546,6 +546,13 @@ static void test_snapshot_malformed(void **state) {
                 "name=xvda1 size=12k\n",
                 "name=xvda1 size=-1\n",
                 "name=xvda1 partition=yes\n",
+                /* Issue 10: one device twice (which UUID is it?), a name that is no device, a key twice. */
+                "name=xvda uuid=1111\nname=xvdb uuid=2222\nname=xvda uuid=3333\n",
+                "name=xvda uuid=1111\nname=xvda uuid=1111\n",
+                "name=xvdb/../../../tmp/evil uuid=1111\n",
+                "name=.. uuid=1111\n",
+                "name=xvda\\x22 uuid=1111\n",
+                "name=xvda uuid=1111 uuid=2222\n",
         };
 
         (void) state;
@@ -567,6 +574,37 @@ static void test_snapshot_missing(void **state) {
         (void) state;
 
         assert_int_equal(inventory_load_snapshot(rootfd, &inv), -ENOENT);
+        assert_int_equal(inv.n, 0);
+}
+
+/* Issue 10: a link, FIFO or folder as the snapshot is refused at once, with the path named. */
+static void test_snapshot_hostile(void **state) {
+        _cleanup_(inventory_done) Inventory inv = {};
+        _cleanup_free_ char *root = make_dir("snap-hostile"), *outside = make_dir("snap-hostile-host");
+        _cleanup_free_ char *target = NULL;
+        _cleanup_close_ int rootfd = open_dir(root), ofd = open_dir(outside);
+        int r;
+
+        (void) state;
+
+        write_text(ofd, "snapshot", "name=xvda uuid=from-the-host\n");
+        assert_int_equal(mkdir_p_at(rootfd, "var/lib/kvmigrate", 0755), 0);
+        assert_true(asprintf(&target, "%s/snapshot", outside) > 0);
+        assert_int_equal(symlinkat(target, rootfd, "var/lib/kvmigrate/snapshot"), 0);
+        assert_int_equal(inventory_load_snapshot(rootfd, &inv), -ELOOP);
+        assert_int_equal(unlinkat(rootfd, "var/lib/kvmigrate/snapshot", 0), 0);
+
+        assert_int_equal(mkfifoat(rootfd, "var/lib/kvmigrate/snapshot", 0600), 0);
+        assert_int_equal(inventory_load_snapshot(rootfd, &inv), -EBADFD);
+        /* arm replaces it with a regular file (renamed over, never opened for writing). */
+        assert_int_equal(inventory_save_snapshot(rootfd, &inv), 0);
+        assert_int_equal(inventory_load_snapshot(rootfd, &inv), 0);
+        assert_int_equal(unlinkat(rootfd, "var/lib/kvmigrate/snapshot", 0), 0);
+
+        assert_int_equal(mkdirat(rootfd, "var/lib/kvmigrate/snapshot", 0700), 0);
+        assert_int_equal(inventory_load_snapshot(rootfd, &inv), -EISDIR);
+        r = inventory_save_snapshot(rootfd, &inv);
+        assert_true(r == -EISDIR || r == -ENOTEMPTY || r == -EEXIST);
         assert_int_equal(inv.n, 0);
 }
 
@@ -756,6 +794,7 @@ int main(void) {
                 cmocka_unit_test(test_blkid_cache_preference),
                 cmocka_unit_test(test_blkid_cache_symlink_in_root),
                 cmocka_unit_test(test_blkid_cache_missing),
+                cmocka_unit_test(test_snapshot_hostile),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -491,6 +491,64 @@ static void test_load_malformed(void **state) {
         remove_root(rootfd, root);
 }
 
+/* Issue 10: a link out of the root, a FIFO, a folder as the state file: refused at once, path named. */
+static void test_load_hostile(void **state) {
+        char root[] = "/tmp/test-state-XXXXXX", host[] = "/tmp/test-state-host-XXXXXX";
+        _cleanup_close_ int rootfd = -1;
+        _cleanup_free_ char *target = NULL, *log = NULL, *log2 = NULL, *log3 = NULL;
+        StateRecord r = {};
+        FILE *f;
+        (void) state;
+
+        rootfd = make_root(root);
+        assert_non_null(mkdtemp(host));
+        assert_true(asprintf(&target, "%s/state", host) > 0);
+        f = fopen(target, "w");
+        assert_non_null(f);
+        fputs("state=done\nhypervisor=host-secret\n", f);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(mkdir_p_at(rootfd, STATE_DIR, 0755), 0);
+
+        assert_int_equal(symlinkat(target, rootfd, STATE_FILE), 0);
+        capture_start();
+        assert_int_equal(state_load(rootfd, &r), -ELOOP);
+        log = capture_end();
+        assert_non_null(strstr(log, "/var/lib/kvmigrate/state: cannot read: "));
+        assert_null(strstr(log, "host-secret"));
+        assert_null(r.hypervisor);
+        assert_int_equal(unlinkat(rootfd, STATE_FILE, 0), 0);
+
+        assert_int_equal(mkfifoat(rootfd, STATE_FILE, 0600), 0);
+        capture_start();
+        assert_int_equal(state_load(rootfd, &r), -EBADFD);
+        log2 = capture_end();
+        assert_non_null(strstr(log2, "/var/lib/kvmigrate/state: cannot read: not a regular file"));
+        assert_int_equal(unlinkat(rootfd, STATE_FILE, 0), 0);
+
+        assert_int_equal(mkdirat(rootfd, STATE_FILE, 0700), 0);
+        capture_start();
+        assert_int_equal(state_load(rootfd, &r), -EISDIR);
+        log3 = capture_end();
+        assert_non_null(strstr(log3, "/var/lib/kvmigrate/state: cannot read: a folder"));
+        assert_int_equal(unlinkat(rootfd, STATE_FILE, AT_REMOVEDIR), 0);
+
+        /* Saving replaces a link, never writes through it. */
+        assert_int_equal(symlinkat(target, rootfd, STATE_FILE), 0);
+        r.state = MIGRATION_ARMED;
+        assert_int_equal(state_save(rootfd, &r), 0);
+        f = fopen(target, "r");
+        assert_non_null(f);
+        {
+                char line[64] = "";
+                assert_non_null(fgets(line, sizeof line, f));
+                assert_string_equal(line, "state=done\n");
+        }
+        (void) fclose(f);
+        assert_int_equal(unlink(target), 0);
+        assert_int_equal(rmdir(host), 0);
+        remove_root(rootfd, root);
+}
+
 static void test_json_full(void **state) {
         _cleanup_(state_record_done) StateRecord r = {};
         _cleanup_free_ char *plain = NULL, *pretty = NULL;
@@ -697,6 +755,7 @@ int main(void) {
                 cmocka_unit_test(test_from_json_round_trip_empty),
                 cmocka_unit_test(test_from_json_missing_keys),
                 cmocka_unit_test(test_from_json_malformed),
+                cmocka_unit_test(test_load_hostile),
         };
 
         log_set_program("test-state");

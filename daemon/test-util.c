@@ -413,6 +413,7 @@ static void assert_dir(int dirfd, const char *path, mode_t mode) {
 static void test_mkdir_p_at(void **state) {
         Scratch *s = *state;
         mode_t old_umask = umask(0);
+        int r;
 
         assert_int_equal(mkdir_p_at(s->fd, "a/b/c", 0750), 0);
         assert_dir(s->fd, "a", 0750);
@@ -442,10 +443,14 @@ static void test_mkdir_p_at(void **state) {
         assert_int_equal(write_file_atomic_at(s->fd, "a/file", "f", 1, 0644), 0);
         assert_int_equal(mkdir_p_at(s->fd, "a/file/sub", 0755), -ENOTDIR);
 
-        /* Through a link to a folder: followed (the helper is for kvmigrate's own paths). */
+        /* Through a link to a folder: refused (a guest's state folder may hold links out of the root). */
         assert_int_equal(symlinkat("a/b", s->fd, "lnk"), 0);
-        assert_int_equal(mkdir_p_at(s->fd, "lnk/new", 0755), 0);
-        assert_dir(s->fd, "a/b/new", 0755);
+        r = mkdir_p_at(s->fd, "lnk/new", 0755);
+        assert_true(r == -ELOOP || r == -ENOTDIR);
+        assert_int_equal(faccessat(s->fd, "a/b/new", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        r = mkdir_p_at(s->fd, "lnk", 0755);
+        assert_true(r == -ELOOP || r == -ENOTDIR);
+        assert_int_equal(mkdir_p_at(s->fd, "a/../x", 0755), -EXDEV);
 
         (void) umask(old_umask);
 }
@@ -471,6 +476,65 @@ static void test_fsync_parent_at(void **state) {
         assert_int_equal(fsync_parent_at(s->fd, "top-level-name"), 0);
         assert_int_equal(fsync_parent_at(AT_FDCWD, "/etc"), 0);
         assert_int_equal(fsync_parent_at(s->fd, "missing/x"), -ENOENT);
+}
+
+/* Issue 10: kvmigrate's own files below a guest's state folder never follow a link, never block. */
+static void test_read_regular_at_hostile(void **state) {
+        Scratch *s = *state;
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0;
+        int r;
+
+        assert_int_equal(mkdirat(s->fd, "host", 0755), 0);
+        assert_int_equal(write_file_atomic_at(s->fd, "host/secret", "canary\n", 7, 0600), 0);
+        assert_int_equal(mkdirat(s->fd, "state", 0755), 0);
+        assert_int_equal(write_file_atomic_at(s->fd, "state/good", "ok\n", 3, 0600), 0);
+        assert_int_equal(read_regular_at(s->fd, "state/good", &data, &size), 0);
+        assert_int_equal(size, 3);
+        free(TAKE_PTR(data));
+
+        /* A link at the end, and a link on the way, to a folder outside. */
+        assert_int_equal(symlinkat("../host/secret", s->fd, "state/file-link"), 0);
+        assert_int_equal(read_regular_at(s->fd, "state/file-link", &data, &size), -ELOOP);
+        assert_int_equal(symlinkat("../host", s->fd, "state/dir-link"), 0);
+        r = read_regular_at(s->fd, "state/dir-link/secret", &data, &size);
+        assert_true(r == -ELOOP || r == -ENOTDIR);
+        assert_int_equal(read_regular_at(s->fd, "state/../host/secret", &data, &size), -EXDEV);
+        assert_int_equal(read_regular_at(s->fd, "/etc/hostname", &data, &size), -EXDEV);
+
+        /* A FIFO returns at once (a blocking open would hang this test), a folder is named as such. */
+        assert_int_equal(mkfifoat(s->fd, "state/fifo", 0600), 0);
+        assert_int_equal(read_regular_at(s->fd, "state/fifo", &data, &size), -EBADFD);
+        assert_int_equal(read_regular_at(s->fd, "state", &data, &size), -EISDIR);
+        assert_null(data);
+        assert_non_null(strstr(file_strerror(-EBADFD), "FIFO"));
+        assert_non_null(strstr(file_strerror(-ELOOP), "link"));
+
+        /* Writing through a linked folder is refused; the file outside is untouched. */
+        r = write_file_atomic_at(s->fd, "state/dir-link/secret", "evil", 4, 0644);
+        assert_true(r == -ELOOP || r == -ENOTDIR);
+        assert_int_equal(read_regular_at(s->fd, "host/secret", &data, &size), 0);
+        assert_string_equal(data, "canary\n");
+        assert_int_equal(write_file_atomic_at(s->fd, "state/../host/x", "evil", 4, 0644), -EXDEV);
+        r = fsync_parent_at(s->fd, "state/dir-link/secret");
+        assert_true(r == -ELOOP || r == -ENOTDIR);
+}
+
+static void test_path_is_normalized_absolute(void **state) {
+        (void) state;
+        assert_true(path_is_normalized_absolute("/etc/fstab"));
+        assert_true(path_is_normalized_absolute("/a"));
+        assert_true(path_is_normalized_absolute("/etc/.hidden..name"));
+        assert_false(path_is_normalized_absolute(NULL));
+        assert_false(path_is_normalized_absolute(""));
+        assert_false(path_is_normalized_absolute("/"));
+        assert_false(path_is_normalized_absolute("etc/fstab"));
+        assert_false(path_is_normalized_absolute("/../../../../etc/shadow"));
+        assert_false(path_is_normalized_absolute("/etc/../shadow"));
+        assert_false(path_is_normalized_absolute("/etc/./fstab"));
+        assert_false(path_is_normalized_absolute("/etc//fstab"));
+        assert_false(path_is_normalized_absolute("/etc/"));
+        assert_false(path_is_normalized_absolute("/etc/fs\ntab"));
 }
 
 typedef struct ExpectedLine {
@@ -568,6 +632,9 @@ int main(void) {
                         test_mkdir_p_at_file_in_the_way, scratch_setup, scratch_teardown),
                 cmocka_unit_test_setup_teardown(test_mkdir_p_at_empty, scratch_setup, scratch_teardown),
                 cmocka_unit_test_setup_teardown(test_fsync_parent_at, scratch_setup, scratch_teardown),
+                cmocka_unit_test_setup_teardown(
+                        test_read_regular_at_hostile, scratch_setup, scratch_teardown),
+                cmocka_unit_test(test_path_is_normalized_absolute),
                 cmocka_unit_test(test_line_next),
                 cmocka_unit_test(test_line_is_comment_or_blank),
                 cmocka_unit_test(test_now_usec),

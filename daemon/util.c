@@ -3,7 +3,9 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "util.h"
@@ -132,6 +134,107 @@ int read_full_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
         if (fd < 0)
                 return -errno;
         return read_full_fd(fd, ret, ret_size);
+}
+
+/* Whether @path is relative and has no "." or ".." component (doubled and trailing slashes are fine). */
+static bool path_is_plain_relative(const char *path) {
+        const char *p = path;
+
+        if (isempty(path) || path[0] == '/')
+                return false;
+        for (;;) {
+                size_t len = strcspn(p, "/");
+                if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+                        return false;
+                p += len;
+                if (!*p)
+                        return true;
+                p++;
+        }
+}
+
+int openat_beneath(int dirfd, const char *path, int flags, mode_t mode) {
+        struct open_how how = {
+                .flags = (unsigned) (flags | O_CLOEXEC | O_NOFOLLOW),
+                .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        _cleanup_close_ int fd = -1;
+        const char *p = path;
+        int r;
+
+        if (!path_is_plain_relative(path))
+                return -EXDEV;
+        r = (int) syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+        if (r >= 0)
+                return r;
+        if (errno != ENOSYS)
+                return -errno;
+        /* Kernels before 5.6: one component at a time, none of them a link. */
+        for (;;) {
+                _cleanup_free_ char *comp = NULL;
+                size_t len;
+                int at = fd >= 0 ? fd : dirfd;
+
+                len = strcspn(p, "/");
+                comp = strndup(p, len);
+                if (!comp)
+                        return -ENOMEM;
+                p += len;
+                p += strspn(p, "/");
+                if (!*p) {
+                        r = openat(at, comp, flags | O_CLOEXEC | O_NOFOLLOW, mode);
+                        return r < 0 ? -errno : r;
+                }
+                r = openat(at, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (r < 0)
+                        return -errno;
+                closep(&fd);
+                fd = r;
+        }
+}
+
+int read_regular_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        /* O_NONBLOCK: a FIFO must not hang us before the type check. */
+        fd = openat_beneath(dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        return read_full_fd(fd, ret, ret_size);
+}
+
+bool path_is_normalized_absolute(const char *path) {
+        if (isempty(path) || path[0] != '/' || streq(path, "/") || strstr(path, "//") || endswith(path, "/"))
+                return false;
+        for (const unsigned char *c = (const unsigned char *) path; *c; c++)
+                if (*c < ' ' || *c == 0x7f)
+                        return false;
+        return path_is_plain_relative(path + 1);
+}
+
+const char *file_strerror(int r) {
+        switch (r) {
+        case -ELOOP:
+                return "a symbolic link on the way (refused: links are not followed here)";
+        case -EXDEV:
+                return "the path leads out of its folder (refused)";
+        case -EBADFD:
+                return "not a regular file (a FIFO, socket or device; refused)";
+        case -EISDIR:
+                return "a folder where a file belongs";
+        case -ENOTDIR:
+                return "not a folder (or a link to one; refused)";
+        default:
+                return strerror(-r);
+        }
 }
 
 int read_line_at(int dirfd, const char *path, char **ret) {
@@ -304,63 +407,103 @@ unsigned long long now_usec(void) {
 }
 
 int mkdir_p_at(int dirfd, const char *path, unsigned mode) {
-        _cleanup_free_ char *p = NULL;
-        struct stat st;
+        _cleanup_close_ int fd = -1;
+        bool follow = !isempty(path) && path[0] == '/';
+        const char *p = path;
 
         if (isempty(path))
                 return -ENOENT;
-        p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1;; s++) {
-                bool end = *s == 0;
-                if (*s != '/' && !end)
-                        continue;
-                *s = 0;
-                if (mkdirat(dirfd, p, mode) < 0) {
-                        if (errno != EEXIST)
-                                return -errno;
-                        if (fstatat(dirfd, p, &st, 0) < 0)
-                                return -errno;
-                        if (!S_ISDIR(st.st_mode))
-                                return end ? -EEXIST : -ENOTDIR;
-                }
-                if (end)
-                        break;
-                *s = '/';
+        if (!follow && !path_is_plain_relative(path))
+                return -EXDEV;
+        if (follow) {
+                fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
         }
-        return 0;
+        /* One component at a time through descriptors: below @dirfd, nothing on the way may be a link. */
+        for (;;) {
+                _cleanup_free_ char *comp = NULL;
+                int at = fd >= 0 ? fd : dirfd, nfd;
+                size_t len;
+
+                p += strspn(p, "/");
+                if (!*p)
+                        return 0;
+                len = strcspn(p, "/");
+                comp = strndup(p, len);
+                if (!comp)
+                        return -ENOMEM;
+                p += len;
+                if (mkdirat(at, comp, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                nfd = openat(at, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+                if (nfd < 0) {
+                        struct stat st;
+                        if (errno == ENOTDIR && !p[strspn(p, "/")] &&
+                                fstatat(at, comp, &st, AT_SYMLINK_NOFOLLOW) >= 0 && !S_ISLNK(st.st_mode))
+                                return -EEXIST;
+                        return -errno;
+                }
+                closep(&fd);
+                fd = nfd;
+        }
+}
+
+/*
+ * Open the folder of @path below @dirfd and point @ret_name at the last
+ * component: no link on the way for a relative @path; an absolute one is
+ * the caller's own path on the host, taken as it is.
+ */
+static int open_parent_beneath(int dirfd, const char *path, const char **ret_name) {
+        _cleanup_free_ char *dir = NULL;
+        const char *slash = strrchr(path, '/');
+        int fd;
+
+        if (isempty(path) || (path[0] != '/' && !path_is_plain_relative(path)))
+                return -EXDEV;
+        if (slash && !slash[1])
+                return -EISDIR;
+        *ret_name = slash ? slash + 1 : path;
+        if (!slash) {
+                fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+                return fd < 0 ? -errno : fd;
+        }
+        dir = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+        if (!dir)
+                return -ENOMEM;
+        if (path[0] == '/') {
+                fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                return fd < 0 ? -errno : fd;
+        }
+        return openat_beneath(dirfd, dir, O_RDONLY | O_DIRECTORY, 0);
 }
 
 int fsync_parent_at(int dirfd, const char *path) {
         _cleanup_close_ int fd = -1;
-        const char *slash = strrchr(path, '/');
-        char dir[PATH_MAX];
+        const char *name;
 
-        if (!slash)
-                strcpy(dir, ".");
-        else if (slash == path)
-                strcpy(dir, "/");
-        else if ((size_t) (slash - path) < sizeof dir)
-                snprintf(dir, sizeof dir, "%.*s", (int) (slash - path), path);
-        else
-                return -ENAMETOOLONG;
-        fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open_parent_beneath(dirfd, path, &name);
         if (fd < 0)
-                return -errno;
+                return fd;
         return fsync(fd) < 0 ? -errno : 0;
 }
 
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, unsigned mode) {
         _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int pfd = -1, fd = -1;
+        const char *name;
         int r;
 
-        if (asprintf(&tmp, "%s.kvmigrate-tmp", path) < 0) {
+        pfd = open_parent_beneath(dirfd, path, &name);
+        if (pfd < 0)
+                return pfd;
+        if (asprintf(&tmp, "%s.kvmigrate-tmp", name) < 0) {
                 tmp = NULL;
                 return -ENOMEM;
         }
-        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        /* A leftover of a crash (or anything planted there) goes; O_EXCL then opens only a new file. */
+        (void) unlinkat(pfd, tmp, 0);
+        fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
         r = write_all(fd, data, size);
@@ -368,13 +511,13 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t s
                 r = -errno;
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0 && renameat(dirfd, tmp, dirfd, path) < 0)
+        if (r >= 0 && renameat(pfd, tmp, pfd, name) < 0)
                 r = -errno;
         if (r < 0) {
-                (void) unlinkat(dirfd, tmp, 0);
+                (void) unlinkat(pfd, tmp, 0);
                 return r;
         }
-        return fsync_parent_at(dirfd, path);
+        return fsync(pfd) < 0 ? -errno : 0;
 }
 
 bool line_next(const char *data, size_t size, size_t *pos, Line *ret) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -121,9 +122,43 @@ int buf_printf(Buf *b, const char *fmt, ...) _printf_(2, 3);
 /* Hand over the data as a NUL-terminated string (never NULL on success). */
 char *buf_steal(Buf *b);
 
-/* Read a whole file below dirfd (AT_FDCWD for plain paths). Returns 0 or -errno. */
+/*
+ * Read a whole file below dirfd (AT_FDCWD for plain paths), following links
+ * (for /proc and /sys). Returns 0 or -errno. kvmigrate's own files use
+ * read_regular_at().
+ */
 int read_full_fd(int fd, char **ret, size_t *ret_size);
 int read_full_at(int dirfd, const char *path, char **ret, size_t *ret_size);
+
+/**
+ * openat_beneath() - open @path below the folder @dirfd with no link
+ * anywhere on the way (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+ * or component by component with O_NOFOLLOW on older kernels).
+ * @path: relative, no "." or ".." component
+ * Return: a file descriptor; -EXDEV for a path that is not plain, -ELOOP
+ * (or -ENOTDIR) for a link on the way, another negative errno.
+ */
+int openat_beneath(int dirfd, const char *path, int flags, mode_t mode);
+
+/**
+ * read_regular_at() - read the regular file @path below @dirfd, resolved as
+ * openat_beneath() does. Opened with O_NONBLOCK and checked with fstat()
+ * before reading, so a FIFO or device never blocks.
+ * Return: 0; -ENOENT; -EISDIR for a folder; -EBADFD for another file that
+ * is not regular; -ELOOP, -ENOTDIR, -EXDEV as openat_beneath(); another
+ * negative errno. Not logged (see file_strerror()).
+ */
+int read_regular_at(int dirfd, const char *path, char **ret, size_t *ret_size);
+
+/*
+ * Whether @path is absolute and normalized: "/a/b", not "/", no "", "." or
+ * ".." component, no trailing '/', no control character. Such a path names
+ * a place inside the root it is taken below.
+ */
+bool path_is_normalized_absolute(const char *path);
+
+/* A message for the errors of read_regular_at() and friends, for "PATH: cannot read: %s". */
+const char *file_strerror(int r);
 /* Like read_full_at, but only the first line, without its newline. */
 int read_line_at(int dirfd, const char *path, char **ret);
 int write_all(int fd, const void *p, size_t n);
@@ -181,17 +216,28 @@ int buf_put_word(Buf *b, const char *sep, const char *key, const char *value);
 
 /**
  * write_file_atomic_at() - replace @path below @dirfd with @size bytes of
- * @data: temporary file in the same folder, fsync, rename over, fsync of
- * the folder. Mode @mode. For kvmigrate's own files (state, snapshot);
+ * @data: temporary file in the same folder (made anew with O_EXCL), fsync,
+ * rename over, fsync of the folder. Mode @mode. Below @dirfd (a relative
+ * @path) no link is followed on the way (the folder is opened with
+ * openat_beneath()); an absolute @path is the caller's own host path, taken
+ * as it is. A link at @path itself is replaced, not followed. For kvmigrate's own files (state, snapshot);
  * the guest's files go through apply, which also keeps owner and label.
- * Return: 0, or a negative errno.
+ * Return: 0; -EXDEV, -ELOOP, -ENOTDIR as openat_beneath(); -EISDIR when
+ * @path is a folder; another negative errno.
  */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t size, unsigned mode);
 
-/* mkdir -p of @path below @dirfd with @mode for the folders it makes. Return 0 or -errno. */
+/*
+ * mkdir -p of @path below @dirfd with @mode for the folders it makes, one
+ * component at a time with O_NOFOLLOW: a link on the way is refused (an
+ * absolute @path, the caller's own host path, is taken as it is).
+ * Return 0; -ENOTDIR (or -ELOOP) when something on the way is not a folder;
+ * -EEXIST when the last component is a file; -EXDEV for "." or ".."; -errno.
+ */
 int mkdir_p_at(int dirfd, const char *path, unsigned mode);
 
-/* fsync the folder that holds @path below @dirfd. Return 0 or -errno. */
+/* fsync the folder that holds @path below @dirfd (no link followed for a relative @path). Return 0 or
+ * -errno. */
 int fsync_parent_at(int dirfd, const char *path);
 
 /* One line of a text: @p points into the text, @len excludes the newline. */
