@@ -11,6 +11,7 @@
 #endif
 
 #include "detect.h"
+#include "root.h"
 #include "util.h"
 
 #define CPUID_LEAF_FEATURES 0x1u
@@ -72,19 +73,49 @@ static bool errno_is_absent(int r) {
         return r == -ENOENT || r == -ENOTDIR || r == -ENODEV || r == -ENXIO;
 }
 
+/*
+ * Every file is read through root.c: links resolve inside the root (an
+ * absolute target starts at the root, ".." stops there), and the kernel
+ * refuses any link swapped in afterwards. So a guest image whose /proc or
+ * /sys is a link to the host's, or holds a FIFO or a device node where a
+ * sysfs file belongs, cannot decide the hypervisor or hang the run. On the
+ * running system "/" is the root and the real /proc and /sys are read the
+ * same way (their files are regular; their links lead to /sys/devices).
+ */
+static int open_in_root(int rootfd, const char *path, int flags) {
+        _cleanup_free_ char *canonical = NULL;
+        int r;
+
+        r = root_chase(rootfd, path, 0, &canonical);
+        if (r < 0)
+                return r;
+        return root_open(rootfd, canonical, flags, 0);
+}
+
+/* The regular file @path in the root; -EBADFD (and a message) for a FIFO, socket or device. */
+static int read_regular_in_root(int rootfd, const char *path, char **ret) {
+        int r;
+
+        r = root_read_file(rootfd, path, NULL, ret, NULL);
+        if (r == -EBADFD || r == -EISDIR)
+                log_error("/%s: not a regular file, refusing to read it", path);
+        return r;
+}
+
 /* First line of @path below @rootfd without surrounding whitespace; *ret = NULL when absent. */
 static int read_value_at(int rootfd, const char *path, char **ret) {
         _cleanup_free_ char *s = NULL;
         size_t n, skip;
         int r;
 
-        r = read_line_at(rootfd, path, &s);
+        r = read_regular_in_root(rootfd, path, &s);
         if (r < 0) {
                 if (!errno_is_absent(r))
                         return r;
                 *ret = NULL;
                 return 0;
         }
+        s[strcspn(s, "\n")] = 0;
 
         n = strlen(s);
         while (n > 0 && isspace((unsigned char) s[n - 1]))
@@ -98,10 +129,11 @@ static int read_value_at(int rootfd, const char *path, char **ret) {
 }
 
 static int exists_at(int rootfd, const char *path) {
-        struct stat st;
+        _cleanup_close_ int fd = -1;
 
-        if (fstatat(rootfd, path, &st, 0) < 0)
-                return errno_is_absent(-errno) ? 0 : -errno;
+        fd = open_in_root(rootfd, path, O_PATH);
+        if (fd < 0)
+                return errno_is_absent(fd) ? 0 : fd;
         return 1;
 }
 
@@ -121,7 +153,7 @@ static int detect_xen_signs(int rootfd, Detection *d) {
 
         d->hypervisor = HYPERVISOR_XEN;
 
-        r = read_full_at(rootfd, "proc/xen/capabilities", &caps, NULL);
+        r = read_regular_in_root(rootfd, "proc/xen/capabilities", &caps);
         if (r < 0 && !errno_is_absent(r))
                 return r;
         /* systemd reports a dom0 as "none" since it is the host. It still runs on Xen,
@@ -311,9 +343,11 @@ done:
 }
 
 /*
- * Resolve the symlink @path (relative to the root) by its text alone: an absolute
- * target starts at the root and ".." stops there, so sysfs links never lead out
- * of an offline root. A @path that is no symlink resolves to itself.
+ * Resolve the symlink @path (relative to the root) by its text: its folder is
+ * found inside the root (links on the way resolved there), an absolute target
+ * starts at the root and ".." stops there, so sysfs links never lead out of
+ * an offline root. The target need not exist (a driver's folder may not, in a
+ * copy of /sys). A @path that is no symlink resolves to itself.
  */
 static int resolve_at(int rootfd, const char *path, char **ret) {
         _cleanup_free_ char *target = NULL, *joined = NULL, *out = NULL;
@@ -321,15 +355,40 @@ static int resolve_at(int rootfd, const char *path, char **ret) {
         size_t n = 0;
         ssize_t k;
 
+        _cleanup_free_ char *parent = NULL;
+        _cleanup_close_ int pfd = -1;
+        const char *base;
+        int r;
+
+        /* The folder holding the link is found inside the root too: its own path may have links. */
+        slash = strrchr(path, '/');
+        base = slash ? slash + 1 : path;
+        if (slash) {
+                _cleanup_free_ char *dir = strndup(path, (size_t) (slash - path));
+
+                if (!dir)
+                        return -ENOMEM;
+                r = root_chase(rootfd, dir, 0, &parent);
+        } else
+                r = root_chase(rootfd, "/", 0, &parent);
+        if (r < 0)
+                return r;
+        pfd = root_open(rootfd, parent, O_PATH | O_DIRECTORY, 0);
+        if (pfd < 0)
+                return pfd;
+
         target = malloc(PATH_MAX);
         if (!target)
                 return -ENOMEM;
-        k = readlinkat(rootfd, path, target, PATH_MAX);
+        k = readlinkat(pfd, base, target, PATH_MAX);
         if (k < 0) {
                 if (errno != EINVAL)
                         return -errno;
                 /* Not a link: older kernels had real folders in /sys/class. */
-                out = strdup(path);
+                if (streq(parent, "/"))
+                        out = strdup(base);
+                else if (asprintf(&out, "%s/%s", root_rel(parent), base) < 0)
+                        out = NULL;
                 if (!out)
                         return -ENOMEM;
                 *ret = TAKE_PTR(out);
@@ -339,10 +398,9 @@ static int resolve_at(int rootfd, const char *path, char **ret) {
                 return -ENAMETOOLONG;
         target[k] = 0;
 
-        slash = strrchr(path, '/');
-        if (target[0] == '/' || !slash)
+        if (target[0] == '/')
                 joined = strdup(target);
-        else if (asprintf(&joined, "%.*s/%s", (int) (slash - path), path, target) < 0)
+        else if (asprintf(&joined, "%s/%s", root_rel(parent), target) < 0)
                 joined = NULL;
         if (!joined)
                 return -ENOMEM;
@@ -405,10 +463,10 @@ static int list_sorted_at(int rootfd, const char *path, char ***ret, size_t *ret
         DIR *dir;
         int r = 0;
 
-        fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open_in_root(rootfd, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0) {
-                if (!errno_is_absent(-errno))
-                        return -errno;
+                if (!errno_is_absent(fd))
+                        return fd;
                 *ret = NULL;
                 *ret_n = 0;
                 return 0;

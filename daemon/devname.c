@@ -42,6 +42,20 @@ static int parse_positive(const char *s, size_t n, unsigned long max, unsigned l
         return 0;
 }
 
+bool devname_is_kernel_name(const char *name) {
+        size_t n = 0;
+
+        if (!name || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
+                return false;
+        for (const char *p = name; *p; p++, n++) {
+                bool alnum = is_lower(*p) || is_digit(*p) || (*p >= 'A' && *p <= 'Z');
+
+                if (!alnum || n >= DEVNAME_MAX)
+                        return false;
+        }
+        return true;
+}
+
 int devname_parse(const char *name, DevName *ret) {
         const char *prefix = NULL, *p = NULL, *s;
         unsigned long long v = 0;

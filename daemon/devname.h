@@ -25,6 +25,18 @@ typedef struct DevName {
  */
 int devname_parse(const char *name, DevName *ret);
 
+/* The longest kernel block device name (DISK_NAME_LEN in the kernel, less its NUL). */
+#define DEVNAME_MAX 31
+
+/**
+ * devname_is_kernel_name() - whether @name can be a kernel block device name
+ * as it appears under /dev and in a udev rule: a letter, then letters and
+ * digits only ("xvda", "xvdaa10", "sda", "vda", "nvme0n1p1", "mmcblk0p2"),
+ * at most DEVNAME_MAX characters. No "/", "..", quote, space or control
+ * character can pass, so such a name is safe to write into a path or a rule.
+ */
+bool devname_is_kernel_name(const char *name);
+
 /**
  * devname_format() - the kernel name of disk @disk, partition @part (0: whole disk)
  * Return: a newly allocated string, or NULL when out of memory.

@@ -2,18 +2,45 @@
 
 #include <fcntl.h>
 
+#include "devname.h"
 #include "links.h"
 #include "root.h"
 #include "util.h"
 
-/* udev compares with glob patterns: a value with glob or quote characters cannot be matched literally. */
+/* Longer than any UUID, PARTUUID or encoded label (a label is at most 255 bytes, encoded less than 4×). */
+#define UDEV_VALUE_MAX 1024
+
+/*
+ * What may stand between the quotes of a udev match: udev compares with glob
+ * patterns and reads backslash escapes, and the values come from a snapshot
+ * the guest could have written. Only bytes that mean themselves pass: ASCII
+ * letters, digits and "#+-.:=@_" (what udev's own encoding keeps), never a
+ * quote, backslash, glob character, space, control character or non-ASCII
+ * byte. A value with anything else gets no rule.
+ */
 static bool udev_literal(const char *s) {
-        return s && *s && !strpbrk(s, "\"*?[]|\\\n");
+        size_t n = 0;
+
+        if (!s || !*s)
+                return false;
+        for (const char *p = s; *p; p++, n++) {
+                char c = *p;
+
+                if (n >= UDEV_VALUE_MAX)
+                        return false;
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            strchr("#+-.:=@_", c)))
+                        return false;
+        }
+        return true;
 }
 
 static int format_rule(Buf *b, const Device *d) {
         _cleanup_free_ char *enc = NULL;
 
+        /* The name goes into SYMLINK+= and must be a plain kernel name: no "/", "..", quote or newline. */
+        if (!devname_is_kernel_name(d->name))
+                return buf_puts(b, "# a device with a malformed name was recorded, no link\n");
         if (udev_literal(d->uuid))
                 return buf_printf(b, "ENV{ID_FS_UUID}==\"%s\", SYMLINK+=\"%s\"\n", d->uuid, d->name);
         if (d->label) {
@@ -32,6 +59,9 @@ static int format_rule(Buf *b, const Device *d) {
                 return buf_printf(b,
                         "ENV{DEVTYPE}==\"disk\", ENV{ID_PART_TABLE_UUID}==\"%s\", SYMLINK+=\"%s\"\n",
                         d->ptuuid, d->name);
+        if (d->uuid || d->label || d->partuuid || d->ptuuid)
+                return buf_printf(
+                        b, "# %s: the recorded identity cannot be matched literally, no link\n", d->name);
         return buf_printf(b, "# %s: no identity was recorded, no link\n", d->name);
 }
 
@@ -71,7 +101,8 @@ int links_save_rules(int rootfd, const Inventory *snapshot) {
         dfd = root_open_dir(rootfd, "/etc/udev/rules.d", true);
         if (dfd < 0)
                 return dfd;
-        if (read_full_at(dfd, name, &old, NULL) >= 0 && streq(old, text))
+        /* Read in the root, never blocking: a FIFO or a link out of the root is simply replaced. */
+        if (root_read_file(rootfd, LINKS_RULES_FILE, NULL, &old, NULL) >= 0 && streq(old, text))
                 return 0;
         r = write_file_atomic_at(dfd, name, text, strlen(text), 0644);
         return r < 0 ? r : 1;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bus-client.h"
+#include "devname.h"
 #include "initramfs.h"
 #include "links.h"
 #include "migrate.h"
@@ -214,7 +215,8 @@ static int verb_rollback(Migration *m) {
         r = migration_rollback(m, &hooks);
         if (r == -ENOENT)
                 log_error("nothing to roll back: no backup in /var/lib/kvmigrate/backup");
-        return r < 0 ? EXIT_FAILED : EXIT_OK;
+        /* A damaged backup (-EBADMSG) refuses before anything changes: 2, like a refused apply. */
+        return exit_for(r);
 }
 
 static int verb_arm(Migration *m) {
@@ -317,7 +319,8 @@ static void print_initramfs(const InitramfsList *l) {
 static bool in_chroot(void) {
         struct stat a, b;
 
-        return stat("/proc/1/root/", &a) < 0 || stat("/", &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+        return stat("/proc/1/root/", &a) < 0 || stat("/", &b) < 0 || a.st_dev != b.st_dev ||
+                a.st_ino != b.st_ino;
 }
 
 /* From the hooks, while the image of --building is made: arm under Xen, then record what goes in. */
@@ -371,7 +374,8 @@ static int verb_initramfs(Migration *m) {
         if (tool == INITRAMFS_TOOL_NONE) {
                 print_initramfs(&l);
                 log_error("no initramfs tool with kvmigrate's hook is installed (update-initramfs with "
-                          "/usr/share/initramfs-tools/hooks/kvmigrate, or dracut with the 90kvmigrate module)");
+                          "/usr/share/initramfs-tools/hooks/kvmigrate, or dracut with the 90kvmigrate "
+                          "module)");
                 return EXIT_FAILED;
         }
         for (size_t i = 0; i < l.n; i++)
@@ -483,7 +487,8 @@ static int json_add_initramfs(char **json, const InitramfsList *l) {
                 json_object_object_add(e, "detail",
                         json_object_new_string(initramfs_freshness_to_string(l->images[i].freshness)));
         }
-        s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PLAIN));
+        s = strdup(
+                json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
         if (!s)
                 return -ENOMEM;
@@ -552,7 +557,8 @@ static int verb_status(Migration *m) {
 
                 printf("%12s%s %s: %s%s\n", i == 0 ? "Initramfs" : "", i == 0 ? ":" : " ", x->path,
                         initramfs_freshness_to_string(x->freshness),
-                        x->freshness == INITRAMFS_CURRENT ? "" : " — NOT READY for KVM: migratectl initramfs");
+                        x->freshness == INITRAMFS_CURRENT ? ""
+                                                          : " — NOT READY for KVM: migratectl initramfs");
         }
         return status_exit(rec.state);
 }
@@ -571,6 +577,34 @@ static const struct {
         { "links", verb_links },
         { "initramfs", verb_initramfs },
 };
+
+/*
+ * "--disk NAME=PATH": NAME becomes a udev link and a path below /dev, so it
+ * must be a kernel block name ("xvda", "sdb1", "nvme0n1p1"), never "..", "/"
+ * or a quote; PATH must be there. Logs what is wrong.
+ */
+static bool disk_arg_is_valid(const char *arg) {
+        const char *eq = strchr(arg, '=');
+        _cleanup_free_ char *name = NULL;
+
+        if (!eq || eq == arg || !eq[1]) {
+                log_error("--disk %s: expected NAME=PATH", arg);
+                return false;
+        }
+        name = strndup(arg, (size_t) (eq - arg));
+        if (!name) {
+                log_error("--disk: out of memory");
+                return false;
+        }
+        if (!devname_is_kernel_name(name)) {
+                /* The name may hold anything: do not echo it. */
+                log_error("--disk NAME=PATH: NAME must be a kernel block device name (letters and digits, "
+                          "at most %d, e.g. xvda, sdb1, nvme0n1p1)",
+                        DEVNAME_MAX);
+                return false;
+        }
+        return true;
+}
 
 static int parse_argv(int argc, char *argv[]) {
         enum {
@@ -608,6 +642,8 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_options.root = optarg;
                         break;
                 case ARG_DISK:
+                        if (!disk_arg_is_valid(optarg))
+                                return -EINVAL;
                         if (strv_push(&arg_disks, &arg_n_disks, strdup(optarg)) < 0)
                                 return -ENOMEM;
                         break;

@@ -5,7 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -324,6 +327,186 @@ static void test_mode_without_sysfs(void **state) {
         check_mode("linode", "unknown+unknown");
 }
 
+/*
+ * A hostile offline root, made at run time: TOP/root is the root, TOP/host a
+ * folder outside it that stands for the host's /proc or /sys (a canary: the
+ * real host files are never used).
+ */
+typedef struct Hostile {
+        char top[64];
+        char root[96];
+        char host[96];
+        int rootfd;
+} Hostile;
+
+static void hostile_make(Hostile *h) {
+        strcpy(h->top, "/tmp/test-detect-hostile-XXXXXX");
+        assert_non_null(mkdtemp(h->top));
+        (void) snprintf(h->root, sizeof h->root, "%s/root", h->top);
+        (void) snprintf(h->host, sizeof h->host, "%s/host", h->top);
+        assert_int_equal(mkdir(h->root, 0755), 0);
+        assert_int_equal(mkdir(h->host, 0755), 0);
+        h->rootfd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(h->rootfd >= 0);
+}
+
+static void hostile_done(Hostile *h) {
+        _cleanup_free_ char *cmd = NULL;
+
+        (void) alarm(0);
+        (void) close(h->rootfd);
+        assert_true(asprintf(&cmd, "rm -rf '%s'", h->top) >= 0);
+        assert_int_equal(system(cmd), 0);
+}
+
+/* mkdir -p of the folders in "@base/@rel" up to its last component. */
+static void make_parents(const char *base, const char *rel) {
+        _cleanup_free_ char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
+        for (char *slash = strchr(p + strlen(base) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = 0;
+                assert_true(mkdir(p, 0755) >= 0 || errno == EEXIST);
+                *slash = '/';
+        }
+}
+
+static void put_file(const char *base, const char *rel, const char *text) {
+        _cleanup_free_ char *p = NULL;
+        FILE *f;
+
+        make_parents(base, rel);
+        assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
+        f = fopen(p, "we");
+        assert_non_null(f);
+        assert_true(fputs(text, f) >= 0);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void put_link(const char *base, const char *rel, const char *target) {
+        _cleanup_free_ char *p = NULL;
+
+        make_parents(base, rel);
+        assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
+        assert_int_equal(symlink(target, p), 0);
+}
+
+static void put_fifo(const char *base, const char *rel) {
+        _cleanup_free_ char *p = NULL;
+
+        make_parents(base, rel);
+        assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
+        assert_int_equal(mkfifo(p, 0644), 0);
+}
+
+static Hypervisor hostile_detect(Hostile *h) {
+        Detection d = detection_init();
+
+        assert_int_equal(detect_hypervisor(h->rootfd, NULL, &d), 0);
+        return d.hypervisor;
+}
+
+static void test_offline_proc_link_to_host(void **state) {
+        Hostile h;
+
+        (void) state;
+        hostile_make(&h);
+        /* The host folder says Xen; the root's own /proc does not exist. */
+        put_file(h.host, "xen/capabilities", "control_d\n");
+        put_link(h.root, "proc", h.host);
+        assert_string_equal(hypervisor_to_string(hostile_detect(&h)), "none");
+        hostile_done(&h);
+}
+
+static void test_offline_proc_dotdot_to_host(void **state) {
+        Hostile h;
+
+        (void) state;
+        hostile_make(&h);
+        put_file(h.host, "xen/capabilities", "\n");
+        /* ".." stops at the root: "../host" is the root's own (missing) /host, not the canary beside it. */
+        put_link(h.root, "proc", "../host");
+        assert_string_equal(hypervisor_to_string(hostile_detect(&h)), "none");
+        hostile_done(&h);
+}
+
+static void test_offline_sys_link_to_host(void **state) {
+        Hostile h;
+        Detection d = detection_init();
+
+        (void) state;
+        hostile_make(&h);
+        put_file(h.host, "hypervisor/type", "xen\n");
+        put_file(h.host, "devices/virtual/dmi/id/sys_vendor", "Xen\n");
+        put_link(h.host, "class/dmi/id", "../../devices/virtual/dmi/id");
+        make_parents(h.host, "class/block/vda/x");
+        put_link(h.root, "sys", h.host);
+        assert_string_equal(hypervisor_to_string(hostile_detect(&h)), "none");
+        /* Nor does the host's sysfs tell the disk bus. */
+        assert_int_equal(detect_mode(h.rootfd, &d), 0);
+        assert_int_equal(d.disk_bus, DISK_BUS_UNKNOWN);
+        hostile_done(&h);
+}
+
+static void test_offline_sys_inner_link_to_host(void **state) {
+        Hostile h;
+        Detection d = detection_init();
+
+        (void) state;
+        hostile_make(&h);
+        /* Links deeper down, on the way to a file: sys/class and sys/hypervisor are the host's. */
+        make_parents(h.host, "block/xvda/x");
+        put_file(h.host, "dmi/id/sys_vendor", "Xen\n");
+        put_file(h.host, "type", "xen\n");
+        put_link(h.root, "sys/class", h.host);
+        put_link(h.root, "sys/hypervisor", h.host);
+        assert_string_equal(hypervisor_to_string(hostile_detect(&h)), "none");
+        assert_int_equal(detect_mode(h.rootfd, &d), 0);
+        assert_int_equal(d.disk_bus, DISK_BUS_UNKNOWN);
+        hostile_done(&h);
+}
+
+/* A FIFO is refused at once, never opened for reading: the alarm fails the test if it hangs. */
+static void check_fifo(const char *rel, const char *also_dir) {
+        Hostile h;
+        Detection d = detection_init();
+
+        hostile_make(&h);
+        if (also_dir)
+                make_parents(h.root, also_dir);
+        put_fifo(h.root, rel);
+        (void) alarm(5);
+        assert_int_equal(detect_hypervisor(h.rootfd, NULL, &d), -EBADFD);
+        hostile_done(&h);
+}
+
+static void test_offline_fifo_hypervisor_type(void **state) {
+        (void) state;
+        check_fifo("sys/hypervisor/type", NULL);
+}
+
+static void test_offline_fifo_xen_capabilities(void **state) {
+        (void) state;
+        check_fifo("proc/xen/capabilities", NULL);
+}
+
+static void test_offline_fifo_dmi(void **state) {
+        (void) state;
+        check_fifo("sys/class/dmi/id/sys_vendor", NULL);
+}
+
+static void test_offline_regular_files_still_read(void **state) {
+        Hostile h;
+
+        (void) state;
+        hostile_make(&h);
+        /* Links inside the root still resolve, as sysfs has them. */
+        put_file(h.root, "sys/devices/virtual/dmi/id/sys_vendor", "Xen\n");
+        put_link(h.root, "sys/class/dmi/id", "/sys/devices/virtual/dmi/id");
+        assert_string_equal(hypervisor_to_string(hostile_detect(&h)), "xen");
+        hostile_done(&h);
+}
+
 static void test_mode_string(void **state) {
         Detection d = { .disk_bus = DISK_BUS_VIRTIO_SCSI, .net_driver = NET_DRIVER_VIRTIO };
         char *s;
@@ -432,6 +615,14 @@ int main(void) {
                 cmocka_unit_test(test_mode_skips_partitions),
                 cmocka_unit_test(test_mode_links_stay_in_root),
                 cmocka_unit_test(test_mode_without_sysfs),
+                cmocka_unit_test(test_offline_proc_link_to_host),
+                cmocka_unit_test(test_offline_proc_dotdot_to_host),
+                cmocka_unit_test(test_offline_sys_link_to_host),
+                cmocka_unit_test(test_offline_sys_inner_link_to_host),
+                cmocka_unit_test(test_offline_fifo_hypervisor_type),
+                cmocka_unit_test(test_offline_fifo_xen_capabilities),
+                cmocka_unit_test(test_offline_fifo_dmi),
+                cmocka_unit_test(test_offline_regular_files_still_read),
                 cmocka_unit_test(test_mode_string),
                 cmocka_unit_test(test_strings),
                 cmocka_unit_test(test_kvm_like),

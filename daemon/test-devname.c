@@ -94,6 +94,28 @@ static void test_parse_invalid(void **state) {
         assert_int_equal(devname_parse(NULL, NULL), -EINVAL);
 }
 
+static void test_kernel_name(void **state) {
+        static const char *const good[] = {
+                "xvda", "xvdaa", "xvda10", "sda", "vda", "hda1", "nvme0n1p1", "mmcblk0p2", "sdzzz",
+                "abcdefghijklmnopqrstuvwxyz01234", /* DEVNAME_MAX */
+        };
+        static const char *const bad[] = {
+                "", "1sda", "/dev/sda", "xvdb/../../../../tmp/evil", "..", ".", "sda\n", "sda\"",
+                "xvda\"\nKERNEL==\"*\", RUN+=\"/bin/sh\"", "sd a", "sda ", "sda-1", "dm-0", "sda=", "sda*",
+                "sd?", "sd[a]", "sd\\a", "sd\xc3\xa4", "\tsda",
+                "abcdefghijklmnopqrstuvwxyz012345", /* one over */
+        };
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++)
+                if (!devname_is_kernel_name(good[i]))
+                        fail_msg("\"%s\" was refused", good[i]);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                if (devname_is_kernel_name(bad[i]))
+                        fail_msg("\"%s\" was accepted", bad[i]);
+        assert_false(devname_is_kernel_name(NULL));
+}
+
 static void check_format(const char *prefix, unsigned disk, unsigned part, const char *expected) {
         _cleanup_free_ char *s = devname_format(prefix, disk, part);
 
@@ -342,6 +364,7 @@ int main(void) {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_parse_null_ret),
                 cmocka_unit_test(test_parse_invalid),
+                cmocka_unit_test(test_kernel_name),
                 cmocka_unit_test(test_format),
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_xen_vbd),
