@@ -376,3 +376,101 @@ finish:
         text_done(&d.b);
         return r < 0 ? r : 0;
 }
+
+/* GNU patch and git apply both read C-style quoted names; without quotes,
+ * patch stops a name at a space and git apply at a tab. */
+static bool name_needs_quotes(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s <= ' ' || *s == '"' || *s == 0x7f)
+                        return true;
+        return false;
+}
+
+/* "a/" or "b/" and @path, quoted when needed. */
+static int put_name(Buf *out, const char *prefix, const char *path) {
+        _cleanup_free_ char *s = NULL;
+        int r;
+
+        if (asprintf(&s, "%s%s", prefix, path) < 0)
+                return -ENOMEM;
+        if (!name_needs_quotes(s))
+                return buf_puts(out, s);
+
+        r = buf_puts(out, "\"");
+        for (const char *p = s; r >= 0 && *p; p++) {
+                unsigned char c = (unsigned char) *p;
+
+                if (c == '"' || c == '\\')
+                        r = buf_printf(out, "\\%c", c);
+                else if (c == '\t')
+                        r = buf_puts(out, "\\t");
+                else if (c == '\n')
+                        r = buf_puts(out, "\\n");
+                else if (c < ' ' || c == 0x7f)
+                        r = buf_printf(out, "\\%03o", c);
+                else
+                        r = buf_append(out, p, 1);
+        }
+        return r < 0 ? r : buf_puts(out, "\"");
+}
+
+/* One "diff --git" section: a change in place, a creation (mode_a 0) or a deletion (mode_b 0). */
+static int put_git_section(Buf *out, const char *path, unsigned mode_a, const char *a, size_t a_size,
+        unsigned mode_b, const char *b, size_t b_size) {
+        Buf name_a = {}, name_b = {};
+        int r;
+
+        r = put_name(&name_a, "a/", path);
+        if (r >= 0)
+                r = put_name(&name_b, "b/", path);
+        if (r >= 0)
+                r = buf_printf(out, "diff --git %s %s\n", name_a.data, name_b.data);
+        if (r >= 0 && mode_a == 0)
+                r = buf_printf(out, "new file mode %06o\n", mode_b);
+        else if (r >= 0 && mode_b == 0)
+                r = buf_printf(out, "deleted file mode %06o\n", mode_a);
+        else if (r >= 0 && mode_a != mode_b)
+                r = buf_printf(out, "old mode %06o\nnew mode %06o\n", mode_a, mode_b);
+        /* e69de29 is git's empty blob: GNU patch deletes an empty file only when told so. */
+        if (r >= 0 && mode_a == 0 && b_size == 0)
+                r = buf_puts(out, "index 0000000..e69de29\n");
+        else if (r >= 0 && mode_b == 0 && a_size == 0)
+                r = buf_puts(out, "index e69de29..0000000\n");
+        if (r >= 0)
+                r = diff_unified(out, mode_a ? name_a.data : "/dev/null", a, a_size,
+                        mode_b ? name_b.data : "/dev/null", b, b_size);
+        buf_done(&name_a);
+        buf_done(&name_b);
+        return r;
+}
+
+static bool mode_is_valid(unsigned mode) {
+        return mode == 0 || mode == DIFF_MODE_SYMLINK || (mode & ~0777u) == 0100000u;
+}
+
+int diff_git(Buf *out, const char *path, unsigned mode_a, const char *a, size_t a_size, unsigned mode_b,
+        const char *b, size_t b_size) {
+        Buf text = {};
+        int r;
+
+        if (!mode_is_valid(mode_a) || !mode_is_valid(mode_b))
+                return -EINVAL;
+        if (mode_a == 0)
+                a_size = 0;
+        if (mode_b == 0)
+                b_size = 0;
+        if (mode_a == mode_b && a_size == b_size && (a_size == 0 || memcmp(a, b, a_size) == 0))
+                return 0;
+
+        /* Built aside, so that @out gets all of it or nothing. */
+        if (mode_a != 0 && mode_b != 0 && (mode_a == DIFF_MODE_SYMLINK || mode_b == DIFF_MODE_SYMLINK)) {
+                r = put_git_section(&text, path, mode_a, a, a_size, 0, NULL, 0);
+                if (r >= 0)
+                        r = put_git_section(&text, path, 0, NULL, 0, mode_b, b, b_size);
+        } else
+                r = put_git_section(&text, path, mode_a, a, a_size, mode_b, b, b_size);
+        if (r >= 0)
+                r = buf_append(out, text.data, text.len);
+        buf_done(&text);
+        return r < 0 ? r : 0;
+}

@@ -147,17 +147,15 @@ int plan_warn(Plan *p, const char *fmt, ...) {
         return strv_push(&p->warnings, &p->n_warnings, s);
 }
 
-/* What a diff shows of one side: file bytes, a symlink as "-> target\n", nothing for absent. */
-static int content_text(const FileContent *c, char **ret, size_t *ret_size) {
-        *ret = NULL;
-        *ret_size = 0;
-        if (c->kind == FILE_REGULAR) {
-                *ret = c->data;
-                *ret_size = c->size;
-        } else if (c->kind == FILE_SYMLINK) {
-                if (asprintf(ret, "-> %s\n", c->data) < 0)
-                        return -ENOMEM;
-                *ret_size = strlen(*ret);
+/* The git mode of one side: a new regular file gets 0644 from apply, and apply keeps an old one's mode. */
+static unsigned content_mode(const FileContent *c) {
+        switch (c->kind) {
+        case FILE_REGULAR:
+                return DIFF_MODE_REGULAR;
+        case FILE_SYMLINK:
+                return DIFF_MODE_SYMLINK;
+        case FILE_ABSENT:
+                break;
         }
         return 0;
 }
@@ -168,27 +166,10 @@ int plan_format_diff(const Plan *p, char **ret) {
 
         for (size_t i = 0; i < p->n_edits && r >= 0; i++) {
                 const Edit *e = &p->edits[i];
-                _cleanup_free_ char *la = NULL, *lb = NULL;
-                char *ta, *tb;
-                size_t sa, sb;
 
-                if (asprintf(&la, "%s%s", e->old.kind == FILE_ABSENT ? "/dev/null" : "a",
-                            e->old.kind == FILE_ABSENT ? "" : e->path) < 0 ||
-                        asprintf(&lb, "%s%s", e->new.kind == FILE_ABSENT ? "/dev/null" : "b",
-                                e->new.kind == FILE_ABSENT ? "" : e->path) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                r = content_text(&e->old, &ta, &sa);
-                if (r < 0)
-                        break;
-                r = content_text(&e->new, &tb, &sb);
-                if (r >= 0)
-                        r = diff_unified(&b, la, ta, sa, lb, tb, sb);
-                if (e->old.kind == FILE_SYMLINK)
-                        free(ta);
-                if (e->new.kind == FILE_SYMLINK)
-                        free(tb);
+                /* Canonical paths are absolute: "a/etc/fstab" for "/etc/fstab". */
+                r = diff_git(&b, e->path + strspn(e->path, "/"), content_mode(&e->old), e->old.data,
+                        e->old.size, content_mode(&e->new), e->new.data, e->new.size);
         }
         if (r < 0) {
                 buf_done(&b);

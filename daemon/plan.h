@@ -72,10 +72,13 @@ int plan_warn(Plan *p, const char *fmt, ...) _printf_(2, 3);
 const Edit *plan_find(const Plan *p, const char *path);
 
 /**
- * plan_format_diff() - the plan as one unified diff ("a/PATH", "b/PATH",
- * suitable for patch -p1 in the root), edits in plan order. A symlink is
- * shown as a one-line file "-> TARGET".
- * Return: 0 and a newly allocated string, -ENOMEM.
+ * plan_format_diff() - the plan as one unified diff with git's extended
+ * headers ("diff --git a/PATH b/PATH", "new file mode", "deleted file mode";
+ * see diff_git()), edits in plan order, so that "patch -p1" (GNU patch 2.7)
+ * and "git apply" in the root both make what apply makes, links included.
+ * A link is shown as its target without a newline, as git shows it; a link
+ * that moves or changes target is a deletion and a creation.
+ * Return: 0 and a newly allocated string, -EINVAL, -ENOMEM.
  */
 int plan_format_diff(const Plan *p, char **ret);
 

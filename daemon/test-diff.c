@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "diff.h"
@@ -491,6 +492,238 @@ static void test_against_gnu_diff(void **state) {
         buf_done(&big);
 }
 
+/* diff_git() of one file, appended after what the buffer held, compared with @expected. */
+static void check_git(const char *path, unsigned mode_a, const char *a, unsigned mode_b, const char *b,
+        const char *expected) {
+        Buf out = {};
+
+        assert_int_equal(buf_puts(&out, "KEEP\n"), 0);
+        assert_int_equal(
+                diff_git(&out, path, mode_a, a, a ? strlen(a) : 0, mode_b, b, b ? strlen(b) : 0), 0);
+        assert_string_equal(out.data + 5, expected);
+        buf_done(&out);
+}
+
+#define REG DIFF_MODE_REGULAR
+#define LNK DIFF_MODE_SYMLINK
+
+/* Issue 10, point 13: a link that moves is a deleted link and a new one, each with its mode. */
+static void test_git_link_moves(void **state) {
+        (void) state;
+
+        check_git("etc/systemd/system/getty.target.wants/serial-getty@hvc0.service", LNK,
+                "/lib/systemd/system/serial-getty@.service", 0, NULL,
+                "diff --git a/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service "
+                "b/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service\n"
+                "deleted file mode 120000\n"
+                "--- a/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service\n"
+                "+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n"
+                "-/lib/systemd/system/serial-getty@.service\n"
+                "\\ No newline at end of file\n");
+        check_git("etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service", 0, NULL, LNK,
+                "/lib/systemd/system/serial-getty@.service",
+                "diff --git a/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service "
+                "b/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service\n"
+                "new file mode 120000\n"
+                "--- /dev/null\n"
+                "+++ b/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service\n"
+                "@@ -0,0 +1 @@\n"
+                "+/lib/systemd/system/serial-getty@.service\n"
+                "\\ No newline at end of file\n");
+        /* A new target: GNU patch changes a link only through a deletion and a creation. */
+        check_git("l", LNK, "/old", LNK, "/new",
+                "diff --git a/l b/l\ndeleted file mode 120000\n--- a/l\n+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n-/old\n"
+                "\\ No newline at end of file\n"
+                "diff --git a/l b/l\nnew file mode 120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+/new\n"
+                "\\ No newline at end of file\n");
+}
+
+static void test_git_files(void **state) {
+        (void) state;
+
+        check_git("etc/fstab", REG, "a\nb\n", REG, "a\nc\n",
+                "diff --git a/etc/fstab b/etc/fstab\n--- a/etc/fstab\n+++ b/etc/fstab\n"
+                "@@ -1,2 +1,2 @@\n a\n-b\n+c\n");
+        check_git("etc/new.conf", 0, NULL, REG, "x=1\n",
+                "diff --git a/etc/new.conf b/etc/new.conf\nnew file mode 100644\n--- /dev/null\n"
+                "+++ b/etc/new.conf\n@@ -0,0 +1 @@\n+x=1\n");
+        check_git("etc/old.conf", REG, "old\n", 0, NULL,
+                "diff --git a/etc/old.conf b/etc/old.conf\ndeleted file mode 100644\n--- a/etc/old.conf\n"
+                "+++ /dev/null\n@@ -1 +0,0 @@\n-old\n");
+        /* A file that becomes a link, and back. */
+        check_git("etc/inittab", REG, "co\n", LNK, "/etc/inittab.kvmigrate",
+                "diff --git a/etc/inittab b/etc/inittab\ndeleted file mode 100644\n--- a/etc/inittab\n"
+                "+++ /dev/null\n@@ -1 +0,0 @@\n-co\n"
+                "diff --git a/etc/inittab b/etc/inittab\nnew file mode 120000\n--- /dev/null\n"
+                "+++ b/etc/inittab\n@@ -0,0 +1 @@\n+/etc/inittab.kvmigrate\n\\ No newline at end of file\n");
+        check_git("x", LNK, "/y", REG, "z\n",
+                "diff --git a/x b/x\ndeleted file mode 120000\n--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-/y\n"
+                "\\ No newline at end of file\n"
+                "diff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+z\n");
+        /* Empty files: no hunk, so git's empty blob tells patch what to do. */
+        check_git(
+                "e", 0, NULL, REG, "", "diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n");
+        check_git("e", REG, "", 0, NULL,
+                "diff --git a/e b/e\ndeleted file mode 100644\nindex e69de29..0000000\n");
+        /* Only the mode changes. */
+        check_git("s", 0100644, "x\n", 0100755, "x\n",
+                "diff --git a/s b/s\nold mode 100644\nnew mode 100755\n");
+        /* Nothing changes. */
+        check_git("s", REG, "x\n", REG, "x\n", "");
+        check_git("l", LNK, "/t", LNK, "/t", "");
+        check_git("n", 0, NULL, 0, NULL, "");
+}
+
+static void test_git_quoted_names(void **state) {
+        (void) state;
+
+        /* A backslash alone (systemd's "\x2d") needs no quotes: both tools take it as it is. */
+        check_git("a\\x2db", REG, "1\n", REG, "2\n",
+                "diff --git a/a\\x2db b/a\\x2db\n--- a/a\\x2db\n+++ b/a\\x2db\n@@ -1 +1 @@\n-1\n+2\n");
+        check_git("sp ace", REG, "1\n", REG, "2\n",
+                "diff --git \"a/sp ace\" \"b/sp ace\"\n--- \"a/sp ace\"\n+++ \"b/sp ace\"\n@@ -1 +1 "
+                "@@\n-1\n+2\n");
+        check_git("q\"u\\o\tt\ne\x01", 0, NULL, REG, "1\n",
+                "diff --git \"a/q\\\"u\\\\o\\tt\\ne\\001\" \"b/q\\\"u\\\\o\\tt\\ne\\001\"\nnew file mode "
+                "100644\n"
+                "--- /dev/null\n+++ \"b/q\\\"u\\\\o\\tt\\ne\\001\"\n@@ -0,0 +1 @@\n+1\n");
+}
+
+static void test_git_invalid_mode(void **state) {
+        Buf out = {};
+        (void) state;
+
+        assert_int_equal(diff_git(&out, "x", 0040755, "", 0, REG, "1", 1), -EINVAL);
+        assert_int_equal(diff_git(&out, "x", REG, "1", 1, 0020644, "", 0), -EINVAL);
+        assert_int_equal(out.len, 0);
+        buf_done(&out);
+}
+
+/* What the tools must make of each case, in a tree that held the old side. */
+static const struct {
+        const char *path;
+        unsigned mode_a;
+        const char *a;
+        unsigned mode_b;
+        const char *b;
+} git_cases[] = {
+        { "etc/fstab", REG, "/dev/xvda1 / ext4\nproc /proc proc\n", REG,
+                "UUID=1 / ext4\nproc /proc proc\n" },
+        { "wants/serial-getty@hvc0.service", LNK, "/lib/getty@.service", 0, NULL },
+        { "wants/serial-getty@ttyS0.service", 0, NULL, LNK, "/lib/getty@.service" },
+        { "etc/retarget", LNK, "/old/target", LNK, "../new/target" },
+        { "etc/inittab", REG, "co:2345:respawn\n", LNK, "/etc/inittab.kvmigrate" },
+        { "etc/was-link", LNK, "/x", REG, "now a file\n" },
+        { "etc/empty-gone", REG, "", 0, NULL },
+        { "etc/empty-new", 0, NULL, REG, "" },
+        { "etc/gone", REG, "last\nlines", 0, NULL },
+        { "new.d/kvmigrate.conf", 0, NULL, REG, "[Service]\nTTYVTDisallocate=no" },
+        { "etc/dev-disk-by\\x2duuid-1.swap", 0, NULL, REG, "[Swap]\n" },
+        { "etc/sp ace", REG, "x\n", REG, "y\n" },
+        { "etc/quo\"te", REG, "x\n", REG, "y\n" },
+        { "etc/t\tab", 0, NULL, LNK, "/t" },
+};
+
+/* @dir/@name, newly allocated. */
+static char *join(const char *dir, const char *name) {
+        char *p;
+
+        assert_true(asprintf(&p, "%s/%s", dir, name) >= 0);
+        return p;
+}
+
+static void git_tree_make(const char *dir) {
+        assert_int_equal(mkdir(dir, 0755), 0);
+        for (const char *const *d = (const char *const[]){ "etc", "wants", NULL }; *d; d++) {
+                _cleanup_free_ char *p = join(dir, *d);
+
+                assert_int_equal(mkdir(p, 0755), 0);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(git_cases); i++) {
+                _cleanup_free_ char *p = join(dir, git_cases[i].path);
+
+                if (git_cases[i].mode_a == LNK)
+                        assert_int_equal(symlink(git_cases[i].a, p), 0);
+                else if (git_cases[i].mode_a == REG)
+                        assert_int_equal(write_file(p, git_cases[i].a, strlen(git_cases[i].a)), 0);
+        }
+}
+
+static void git_tree_check(const char *dir, const char *tool) {
+        for (size_t i = 0; i < ELEMENTSOF(git_cases); i++) {
+                _cleanup_free_ char *p = join(dir, git_cases[i].path), *data = NULL;
+                struct stat st;
+                size_t size;
+
+                if (git_cases[i].mode_b == 0) {
+                        if (lstat(p, &st) == 0)
+                                fail_msg("%s: %s is still there", tool, git_cases[i].path);
+                        continue;
+                }
+                if (lstat(p, &st) < 0)
+                        fail_msg("%s: %s is missing", tool, git_cases[i].path);
+                if (git_cases[i].mode_b == LNK) {
+                        char target[512];
+                        ssize_t n;
+
+                        if (!S_ISLNK(st.st_mode))
+                                fail_msg("%s: %s is not a link", tool, git_cases[i].path);
+                        n = readlink(p, target, sizeof target - 1);
+                        assert_true(n >= 0);
+                        target[n] = 0;
+                        assert_string_equal(target, git_cases[i].b);
+                        continue;
+                }
+                if (!S_ISREG(st.st_mode))
+                        fail_msg("%s: %s is not a regular file", tool, git_cases[i].path);
+                assert_int_equal(read_full_at(AT_FDCWD, p, &data, &size), 0);
+                assert_int_equal(size, strlen(git_cases[i].b));
+                assert_memory_equal(data, git_cases[i].b, size);
+        }
+}
+
+/* Runs "cd @dir/@tool && @what '@dir/plan.diff'" and checks the tree it leaves. */
+static void git_apply_with(const char *dir, const char *tool, const char *what) {
+        _cleanup_free_ char *tree = join(dir, tool), *cmd = NULL;
+
+        git_tree_make(tree);
+        assert_true(asprintf(&cmd, "cd '%s' && %s '%s/plan.diff'", tree, what, dir) >= 0);
+        if (system(cmd) != 0)
+                fail_msg("%s failed: %s", tool, cmd);
+        git_tree_check(tree, tool);
+}
+
+/* What the headers are for: GNU patch and git apply make the same tree from them, links included. */
+static void test_git_applies(void **state) {
+        char dir[] = "/tmp/test-diff-git-XXXXXX";
+        _cleanup_free_ char *plan = NULL, *rm = NULL;
+        Buf out = {};
+        (void) state;
+
+        if (system("command -v patch >/dev/null && command -v git >/dev/null") != 0)
+                skip();
+        assert_non_null(mkdtemp(dir));
+        for (size_t i = 0; i < ELEMENTSOF(git_cases); i++) {
+                const char *a = git_cases[i].a, *b = git_cases[i].b;
+
+                assert_int_equal(diff_git(&out, git_cases[i].path, git_cases[i].mode_a, a, a ? strlen(a) : 0,
+                                         git_cases[i].mode_b, b, b ? strlen(b) : 0),
+                        0);
+        }
+        plan = join(dir, "plan.diff");
+        assert_int_equal(write_file(plan, out.data, out.len), 0);
+        buf_done(&out);
+
+        git_apply_with(dir, "patch", "patch -p1 --batch --quiet <");
+        /* Outside any repository: git apply then patches the folder it runs in. */
+        git_apply_with(dir, "git", "GIT_CEILING_DIRECTORIES=/tmp git apply");
+
+        assert_true(asprintf(&rm, "rm -rf '%s'", dir) >= 0);
+        assert_int_equal(system(rm), 0);
+}
+
 /* The scratch folder for GNU diff's input files, removed even when a test fails. */
 static int scratch_setup(void **state) {
         static char dir[] = "/tmp/test-diff-XXXXXX";
@@ -529,6 +762,11 @@ int main(void) {
                 cmocka_unit_test(test_empty_lines_and_nul_bytes),
                 cmocka_unit_test(test_random_minimal),
                 cmocka_unit_test(test_large),
+                cmocka_unit_test(test_git_link_moves),
+                cmocka_unit_test(test_git_files),
+                cmocka_unit_test(test_git_quoted_names),
+                cmocka_unit_test(test_git_invalid_mode),
+                cmocka_unit_test(test_git_applies),
                 cmocka_unit_test_setup_teardown(test_against_gnu_diff, scratch_setup, scratch_teardown),
         };
 

@@ -32,8 +32,9 @@ static const char fstab_new[] = "# /etc/fstab: static file system information.\n
                                 "/dev/cdrom /media/cdrom iso9660 ro,user,noauto 0 0\n"
                                 "UUID=" UUID_SRV " /srv xfs defaults 0 2\n";
 
-/* As "diff -u" prints it (GNU diffutils), less the dates on the label lines. */
-static const char fstab_diff[] = "--- a/etc/fstab\n"
+/* As "git diff" prints it, less the index line: "diff -u" (GNU diffutils) after a git header. */
+static const char fstab_diff[] = "diff --git a/etc/fstab b/etc/fstab\n"
+                                 "--- a/etc/fstab\n"
                                  "+++ b/etc/fstab\n"
                                  "@@ -1,9 +1,9 @@\n"
                                  " # /etc/fstab: static file system information.\n"
@@ -51,6 +52,8 @@ static const char fstab_diff[] = "--- a/etc/fstab\n"
 
 #define WANTS "/etc/systemd/system/multi-user.target.wants/a.service"
 #define GETTY "/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service"
+#define HVC0 "/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service"
+#define DROPIN "/etc/systemd/system/serial-getty@ttyS0.service.d/kvmigrate.conf"
 
 static const FileContent absent = { .kind = FILE_ABSENT };
 
@@ -292,6 +295,8 @@ static void test_diff_create(void **state _unused_) {
 
         assert_int_equal(plan_add(&p, "/etc/default/grub.d/kvmigrate.cfg", &absent, &n, "grub2", NULL), 0);
         assert_diff(&p,
+                "diff --git a/etc/default/grub.d/kvmigrate.cfg b/etc/default/grub.d/kvmigrate.cfg\n"
+                "new file mode 100644\n"
                 "--- /dev/null\n"
                 "+++ b/etc/default/grub.d/kvmigrate.cfg\n"
                 "@@ -0,0 +1,2 @@\n"
@@ -305,6 +310,8 @@ static void test_diff_delete(void **state _unused_) {
 
         assert_int_equal(plan_add(&p, "/etc/systemd/system/dev-xvdb.swap", &o, &absent, "units", NULL), 0);
         assert_diff(&p,
+                "diff --git a/etc/systemd/system/dev-xvdb.swap b/etc/systemd/system/dev-xvdb.swap\n"
+                "deleted file mode 100644\n"
                 "--- a/etc/systemd/system/dev-xvdb.swap\n"
                 "+++ /dev/null\n"
                 "@@ -1,5 +0,0 @@\n"
@@ -321,22 +328,81 @@ static void test_diff_symlink(void **state _unused_) {
         const FileContent n = symlink_to("/etc/systemd/system/a.service");
         const FileContent g = symlink_to("/lib/systemd/system/serial-getty@.service");
 
+        /* A new target: the link goes and comes back, as GNU patch changes links only so. */
         assert_int_equal(plan_add(&p, WANTS, &o, &n, "units", NULL), 0);
         assert_diff(&p,
+                "diff --git a" WANTS " b" WANTS "\n"
+                "deleted file mode 120000\n"
                 "--- a" WANTS "\n"
+                "+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n"
+                "-/lib/systemd/system/a.service\n"
+                "\\ No newline at end of file\n"
+                "diff --git a" WANTS " b" WANTS "\n"
+                "new file mode 120000\n"
+                "--- /dev/null\n"
                 "+++ b" WANTS "\n"
-                "@@ -1 +1 @@\n"
-                "--> /lib/systemd/system/a.service\n"
-                "+-> /etc/systemd/system/a.service\n");
+                "@@ -0,0 +1 @@\n"
+                "+/etc/systemd/system/a.service\n"
+                "\\ No newline at end of file\n");
 
         /* A new link. */
         plan_done(&p);
         assert_int_equal(plan_add(&p, GETTY, &absent, &g, "console", NULL), 0);
         assert_diff(&p,
+                "diff --git a" GETTY " b" GETTY "\n"
+                "new file mode 120000\n"
                 "--- /dev/null\n"
                 "+++ b" GETTY "\n"
                 "@@ -0,0 +1 @@\n"
-                "+-> /lib/systemd/system/serial-getty@.service\n");
+                "+/lib/systemd/system/serial-getty@.service\n"
+                "\\ No newline at end of file\n");
+}
+
+/* Issue 10, point 13: the getty link that moves from hvc0 to ttyS0, a new
+ * drop-in and a link removed, each with the git header patch -p1 needs to
+ * make a link a link. */
+static void test_diff_link_moves(void **state _unused_) {
+        _cleanup_(plan_done) Plan p = {};
+        const FileContent getty = symlink_to("/lib/systemd/system/serial-getty@.service");
+        const FileContent dropin = regular("[Service]\nTTYVTDisallocate=no\n");
+        const FileContent masked = symlink_to("/dev/null");
+
+        assert_int_equal(plan_move(&p, HVC0, &getty, GETTY, &getty, "console", "hvc0 -> ttyS0"), 0);
+        assert_int_equal(plan_add(&p, DROPIN, &absent, &dropin, "console", NULL), 0);
+        assert_int_equal(
+                plan_add(&p, "/etc/systemd/system/xenconsoled.service", &masked, &absent, "console", NULL),
+                0);
+        assert_diff(&p,
+                "diff --git a" HVC0 " b" HVC0 "\n"
+                "deleted file mode 120000\n"
+                "--- a" HVC0 "\n"
+                "+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n"
+                "-/lib/systemd/system/serial-getty@.service\n"
+                "\\ No newline at end of file\n"
+                "diff --git a" GETTY " b" GETTY "\n"
+                "new file mode 120000\n"
+                "--- /dev/null\n"
+                "+++ b" GETTY "\n"
+                "@@ -0,0 +1 @@\n"
+                "+/lib/systemd/system/serial-getty@.service\n"
+                "\\ No newline at end of file\n"
+                "diff --git a" DROPIN " b" DROPIN "\n"
+                "new file mode 100644\n"
+                "--- /dev/null\n"
+                "+++ b" DROPIN "\n"
+                "@@ -0,0 +1,2 @@\n"
+                "+[Service]\n"
+                "+TTYVTDisallocate=no\n"
+                "diff --git a/etc/systemd/system/xenconsoled.service "
+                "b/etc/systemd/system/xenconsoled.service\n"
+                "deleted file mode 120000\n"
+                "--- a/etc/systemd/system/xenconsoled.service\n"
+                "+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n"
+                "-/dev/null\n"
+                "\\ No newline at end of file\n");
 }
 
 static void test_diff_whole_plan(void **state _unused_) {
@@ -364,6 +430,7 @@ static void test_diff_whole_plan(void **state _unused_) {
         }
 
         assert_diff(&p,
+                "diff --git a/etc/fstab b/etc/fstab\n"
                 "--- a/etc/fstab\n"
                 "+++ b/etc/fstab\n"
                 "@@ -1,9 +1,9 @@\n"
@@ -379,30 +446,52 @@ static void test_diff_whole_plan(void **state _unused_) {
                 " /dev/cdrom /media/cdrom iso9660 ro,user,noauto 0 0\n"
                 "-/dev/xvdc1 /srv xfs defaults 0 2\n"
                 "+UUID=" UUID_SRV " /srv xfs defaults 0 2\n"
+                "diff --git a/etc/new.conf b/etc/new.conf\n"
+                "new file mode 100644\n"
                 "--- /dev/null\n"
                 "+++ b/etc/new.conf\n"
                 "@@ -0,0 +1 @@\n"
                 "+x=1\n"
+                "diff --git a/etc/old.conf b/etc/old.conf\n"
+                "deleted file mode 100644\n"
                 "--- a/etc/old.conf\n"
                 "+++ /dev/null\n"
                 "@@ -1 +0,0 @@\n"
                 "-old\n"
+                "diff --git a" WANTS " b" WANTS "\n"
+                "deleted file mode 120000\n"
                 "--- a" WANTS "\n"
+                "+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n"
+                "-/lib/systemd/system/a.service\n"
+                "\\ No newline at end of file\n"
+                "diff --git a" WANTS " b" WANTS "\n"
+                "new file mode 120000\n"
+                "--- /dev/null\n"
                 "+++ b" WANTS "\n"
-                "@@ -1 +1 @@\n"
-                "--> /lib/systemd/system/a.service\n"
-                "+-> /etc/systemd/system/a.service\n"
+                "@@ -0,0 +1 @@\n"
+                "+/etc/systemd/system/a.service\n"
+                "\\ No newline at end of file\n"
+                "diff --git a/etc/kernel/cmdline b/etc/kernel/cmdline\n"
                 "--- a/etc/kernel/cmdline\n"
                 "+++ b/etc/kernel/cmdline\n"
                 "@@ -1 +1 @@\n"
                 "-root=/dev/xvda1 console=hvc0\n"
                 "\\ No newline at end of file\n"
                 "+root=UUID=" UUID_ROOT " console=ttyS0,115200n8\n"
+                "diff --git a/etc/inittab b/etc/inittab\n"
+                "deleted file mode 100644\n"
                 "--- a/etc/inittab\n"
-                "+++ b/etc/inittab\n"
-                "@@ -1 +1 @@\n"
+                "+++ /dev/null\n"
+                "@@ -1 +0,0 @@\n"
                 "-co:2345:respawn:/sbin/getty hvc0 9600 vt100\n"
-                "+-> /etc/inittab.kvmigrate\n");
+                "diff --git a/etc/inittab b/etc/inittab\n"
+                "new file mode 120000\n"
+                "--- /dev/null\n"
+                "+++ b/etc/inittab\n"
+                "@@ -0,0 +1 @@\n"
+                "+/etc/inittab.kvmigrate\n"
+                "\\ No newline at end of file\n");
 }
 
 static void test_diff_empty_plan(void **state _unused_) {
@@ -444,6 +533,7 @@ int main(void) {
                 cmocka_unit_test(test_diff_create),
                 cmocka_unit_test(test_diff_delete),
                 cmocka_unit_test(test_diff_symlink),
+                cmocka_unit_test(test_diff_link_moves),
                 cmocka_unit_test(test_diff_whole_plan),
                 cmocka_unit_test(test_diff_empty_plan),
                 cmocka_unit_test(test_done),
