@@ -66,7 +66,7 @@ tests: $(TESTS)
 DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsystemd-dev \
         libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux mount fdisk \
         dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
-        python3 jq qemu-system-x86 debootstrap zstd busybox klibc-utils
+        python3 jq qemu-system-x86 debootstrap zstd busybox klibc-utils patch git
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
