@@ -54,6 +54,8 @@ static int crypttab_run(FixerContext *c) {
         r = root_read_file(c->rootfd, CRYPTTAB_PATH, &path, &data, &size);
         if (r == -ENOENT)
                 return 0;
+        if (r == -EFBIG)
+                return -EBADMSG; /* logged with the limit; refused like a file that does not parse */
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", CRYPTTAB_PATH, strerror(-r));
 

@@ -8,9 +8,16 @@
  * libmount parses the file (so what counts as an entry is what mount and
  * systemd's fstab generator think), but the rewrite edits the original
  * bytes: only the fields that change are touched.
+ *
+ * libmount is handed only the lines it would not skip itself, with comments
+ * off: its comment handling (2.38) is quadratic in the number of comment
+ * lines (400k of them took 24 s), and a comment before a last line without
+ * a newline makes it fail. The line walk below keeps the comments byte for
+ * byte; it never needed libmount's copy of them.
  */
 
 #include <libmount.h>
+#include <sys/mman.h>
 
 #include "fixer.h"
 #include "root.h"
@@ -35,6 +42,87 @@ static int parse_error_cb(struct libmnt_table *tb, const char *filename, int lin
         return -EINVAL;
 }
 
+/*
+ * Whether libmount's fstab parser skips @l on its own: once a final carriage
+ * return is cut, nothing but blanks (space, tab), or blanks and a '#'. Every
+ * other line is handed to it exactly as it is in the file.
+ */
+static bool libmount_skips(const Line *l) {
+        size_t len = l->len, i = 0;
+
+        if (len > 0 && l->p[len - 1] == '\r')
+                len--;
+        while (i < len && (l->p[i] == ' ' || l->p[i] == '\t'))
+                i++;
+        return i == len || l->p[i] == '#';
+}
+
+/* The number in the file of the @nth line (from 1) libmount was handed; 0 if there is none. */
+static unsigned handed_line_number(const char *data, size_t size, unsigned nth) {
+        Line l = {};
+        size_t pos = 0;
+
+        while (line_next(data, size, &pos, &l))
+                if (!libmount_skips(&l) && --nth == 0)
+                        return l.number;
+        return 0;
+}
+
+/*
+ * Parse the entries of @data (@size bytes) into @tb, from a memory file that
+ * holds only the lines libmount does not skip: linear in @size.
+ * Return: 0, -EBADMSG (logged, with the line in the file) when a line does
+ * not parse, another negative errno.
+ */
+static int parse_entries(struct libmnt_table *tb, const char *path, const char *data, size_t size) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *procpath = NULL;
+        Buf text = {};
+        Line l = {};
+        size_t pos = 0;
+        int bad_line = 0, r = 0;
+
+        while (line_next(data, size, &pos, &l)) {
+                if (libmount_skips(&l))
+                        continue;
+                r = buf_append(&text, l.p, l.len + l.newline);
+                if (r < 0)
+                        goto done;
+        }
+
+        /* A file, not fmemopen(): only mnt_table_parse_fstab() fixes the format to fstab (the stream
+         * parser would take a first line "1 2 …" for mountinfo). */
+        fd = memfd_create("kvmigrate-fstab", MFD_CLOEXEC);
+        if (fd < 0) {
+                r = -errno;
+                goto done;
+        }
+        r = write_all(fd, text.data, text.len);
+        if (r < 0)
+                goto done;
+        if (asprintf(&procpath, "/proc/self/fd/%d", fd) < 0) {
+                procpath = NULL;
+                r = -ENOMEM;
+                goto done;
+        }
+
+        mnt_table_set_userdata(tb, &bad_line);
+        mnt_table_set_parser_errcb(tb, parse_error_cb);
+        r = mnt_table_parse_fstab(tb, procpath);
+        mnt_table_set_userdata(tb, NULL);
+        if (bad_line > 0) {
+                log_error("%s:%u: cannot parse this line; refusing to rewrite %s (a parser would drop it)",
+                        path, handed_line_number(data, size, (unsigned) bad_line), path);
+                r = -EBADMSG;
+        } else if (r < 0) {
+                log_error("%s: cannot parse: %s", path, strerror(-r));
+                r = -EBADMSG;
+        }
+done:
+        buf_done(&text);
+        return r;
+}
+
 static bool is_xen_only(struct libmnt_fs *fs) {
         return streq_ptr(mnt_fs_get_fstype(fs), "xenfs") || streq_ptr(mnt_fs_get_target(fs), "/proc/xen");
 }
@@ -48,16 +136,18 @@ static bool has_option(struct libmnt_fs *fs, const char *name) {
 static int fstab_run(FixerContext *c) {
         _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
         _cleanup_(mnt_free_iterp) struct libmnt_iter *it = NULL;
-        _cleanup_free_ char *path = NULL, *data = NULL, *procpath = NULL;
+        _cleanup_free_ char *path = NULL, *data = NULL;
         Buf out = {};
         Line l = {};
         size_t size, pos = 0;
-        int bad_line = 0, r;
         bool changed = false;
+        int r;
 
         r = root_read_file(c->rootfd, FSTAB_PATH, &path, &data, &size);
         if (r == -ENOENT)
                 return 0;
+        if (r == -EFBIG)
+                return -EBADMSG; /* logged with the limit; refused like a file that does not parse */
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", FSTAB_PATH, strerror(-r));
 
@@ -65,24 +155,9 @@ static int fstab_run(FixerContext *c) {
         it = mnt_new_iter(MNT_ITER_FORWARD);
         if (!tb || !it)
                 return -ENOMEM;
-        /* Before parsing, or the comments are gone (not needed for the rewrite, but for counting lines). */
-        mnt_table_enable_comments(tb, 1);
-        mnt_table_set_userdata(tb, &bad_line);
-        mnt_table_set_parser_errcb(tb, parse_error_cb);
-        if (asprintf(&procpath, "/proc/self/fd/%d/%s", c->rootfd, root_rel(path)) < 0) {
-                procpath = NULL;
-                return -ENOMEM;
-        }
-        r = mnt_table_parse_fstab(tb, procpath);
-        if (r < 0 || bad_line > 0) {
-                if (bad_line > 0)
-                        log_error("%s:%d: cannot parse this line; refusing to rewrite %s (a parser would "
-                                  "drop it)",
-                                path, bad_line, path);
-                else
-                        log_error("%s: cannot parse: %s", path, strerror(-r));
-                return -EBADMSG;
-        }
+        r = parse_entries(tb, path, data, size);
+        if (r < 0)
+                return r;
 
         while (line_next(data, size, &pos, &l)) {
                 _cleanup_free_ char *where = NULL, *new_source = NULL, *new_options = NULL;
@@ -92,6 +167,14 @@ static int fstab_run(FixerContext *c) {
                 size_t n;
 
                 if (line_is_comment_or_blank(&l)) {
+                        /* A blank line to us that libmount was handed ("\r#…"): it made an entry of it. */
+                        if (!libmount_skips(&l)) {
+                                log_error("%s:%u: libmount sees an entry where a comment is expected; "
+                                          "refusing to rewrite %s",
+                                        path, l.number, path);
+                                r = -EBADMSG;
+                                goto fail;
+                        }
                         r = buf_append(&out, l.p, l.len + l.newline);
                         if (r < 0)
                                 goto fail;

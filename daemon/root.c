@@ -12,6 +12,37 @@
 
 #define CHASE_MAX_LINKS 40
 
+/* Read all of @fd, or -EFBIG as soon as it holds more than @max bytes. */
+static int read_capped(int fd, size_t max, char **ret, size_t *ret_size) {
+        Buf b = {};
+        char chunk[16384];
+
+        for (;;) {
+                ssize_t n = read(fd, chunk, sizeof chunk);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        buf_done(&b);
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                /* The size fstat() gave may be stale (a file still growing): count what is read. */
+                if ((size_t) n > max - b.len) {
+                        buf_done(&b);
+                        return -EFBIG;
+                }
+                if (buf_append(&b, chunk, (size_t) n) < 0) {
+                        buf_done(&b);
+                        return -ENOMEM;
+                }
+        }
+        if (ret_size)
+                *ret_size = b.len;
+        *ret = buf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}
+
 const char *root_rel(const char *canonical) {
         while (*canonical == '/')
                 canonical++;
@@ -249,7 +280,11 @@ int root_read_file(int rootfd, const char *path, char **ret_canonical, char **re
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        r = read_full_fd(fd, ret_data, ret_size);
+        r = st.st_size > (off_t) ROOT_FILE_MAX ? -EFBIG : read_capped(fd, ROOT_FILE_MAX, ret_data, ret_size);
+        if (r == -EFBIG)
+                return log_error_errno(r,
+                        "%s: more than %u MiB; no configuration file is that big, refusing it", canonical,
+                        ROOT_FILE_MAX >> 20);
         if (r < 0)
                 return r;
         if (ret_canonical)

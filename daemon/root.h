@@ -37,10 +37,21 @@ int root_chase(int rootfd, const char *path, ChaseFlags flags, char **ret);
  */
 int root_open(int rootfd, const char *path, int flags, mode_t mode);
 
+/*
+ * The largest guest file root_read_file() reads: 16 MiB. The biggest real
+ * configuration files it reads are grub.cfg with hundreds of kernels and
+ * udev or blkid caches of thousands of disks, a few MiB at most; beyond the
+ * cap the file is hostile or broken, and refusing it keeps every parser's
+ * time and memory bounded.
+ */
+#define ROOT_FILE_MAX (16U << 20)
+
 /**
  * root_read_file() - chase @path and read the regular file it names.
  * @ret_canonical: the canonical path (may be NULL)
- * Return: 0, -ENOENT if absent, -EISDIR, other negative errno.
+ * Return: 0, -ENOENT if absent, -EISDIR, -EBADFD when not a regular file,
+ * -EFBIG (logged, with the path and the limit) beyond ROOT_FILE_MAX bytes,
+ * other negative errno.
  */
 int root_read_file(int rootfd, const char *path, char **ret_canonical, char **ret_data, size_t *ret_size);
 

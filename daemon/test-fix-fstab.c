@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "fixture.h"
+#include "root.h"
 
 #define U_ROOT "0d1c4f6e-1111-4222-8333-444455556666"
 #define U_SWAP "7e2b9a10-2222-4333-8444-555566667777"
@@ -359,6 +361,123 @@ static void test_unparsable(void **state) {
                 assert_non_null(strstr(log, "/etc/fstab:3: cannot parse this line"));
         }
         assert_int_equal(scratch.n_edits, 0);
+        assert_int_equal(plan.n_edits, 0);
+}
+
+/*
+ * 400k comment lines (libmount 2.38 with comments on took 24 s): the same
+ * edit as for a short file, the comments kept byte for byte, the warning
+ * and the reference naming the right line.
+ */
+#define MANY_COMMENTS 400000
+static void test_many_comments(void **state) {
+        _cleanup_(inventory_done) Inventory old = {}, new = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
+        _cleanup_(buf_done) Buf input = {}, want = {};
+        static const char comment[] = "# c\n";
+
+        (void) state;
+
+        for (int pass = 0; pass < 2; pass++) {
+                Buf *b = pass == 0 ? &input : &want;
+
+                for (size_t i = 0; i < MANY_COMMENTS; i++)
+                        assert_int_equal(buf_append(b, comment, strlen(comment)), 0);
+                assert_int_equal(buf_puts(b,
+                                         pass == 0 ? "/dev/xvda\t/\text4\tdefaults\t0\t1\n"
+                                                   : "UUID=" U_ROOT "\t/\text4\tdefaults\t0\t1\n"),
+                        0);
+                assert_int_equal(buf_puts(b, "  # between\n\n"), 0);
+                assert_int_equal(buf_puts(b,
+                                         pass == 0 ? "xenfs /proc/xen xenfs defaults 0 0\n"
+                                                   : "xenfs /proc/xen xenfs defaults,nofail 0 0\n"),
+                        0);
+                assert_int_equal(buf_puts(b, "# the end"), 0);
+        }
+        root = fstab_root("many-comments", input.data, input.len);
+        OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
+        NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
+
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        fixture_assert_refs(run.refs, run.n_refs, FIXTURE_STRV("xvda ext4 /etc/fstab:400001"));
+        assert_edit(&run.plan, "/etc/fstab", input.data, input.len, want.data, want.len);
+        fixture_assert_warnings(&run.plan, XENFS_WARNING("400004", "xenfs"));
+}
+
+/* A comment before a last line without a newline: libmount 2.38 with comments on failed on it. */
+static void test_comment_then_no_final_newline(void **state) {
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
+        const char *input = "# root\nxenfs /proc/xen xenfs defaults 0 0";
+
+        (void) state;
+
+        root = fstab_root_str("no-final-newline", input);
+        assert_int_equal(fixture_run(&run, &fixer_fstab, root->fd,
+                                 &(const FixtureGuest){ .mapping = &fixture_no_devices }),
+                0);
+        assert_edit(&run.plan, "/etc/fstab", input, strlen(input),
+                "# root\nxenfs /proc/xen xenfs defaults,nofail 0 0", strlen(input) + strlen(",nofail"));
+}
+
+/* The line numbers of refusals count every line, the comments libmount is not shown included. */
+static void test_unparsable_after_comments(void **state) {
+        static const struct {
+                const char *text;
+                const char *message;
+        } cases[] = {
+                { "# a\n\n  \t# b\r\n\r\n/dev/xvda1 / ext4 defaults 0 1\n# c\ngarbage\n# d\n",
+                        "/etc/fstab:7: cannot parse this line; refusing to rewrite /etc/fstab" },
+                { "# a\n# b\n/dev/xvda1 / ext4 defaults 0 zz", "/etc/fstab:3: cannot parse this line" },
+                /* Blank to kvmigrate, an entry to libmount: refused, never dropped nor misread. */
+                { "# a\n\r#x y\n/dev/xvda1 / ext4 defaults 0 1\n", "/etc/fstab:2: " },
+        };
+
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(plan_done) Plan plan = {};
+                _cleanup_free_ char *name = NULL, *log = NULL;
+                _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
+
+                assert_true(asprintf(&name, "after-comments-%zu", i) > 0);
+                root = fstab_root_str(name, cases[i].text);
+                {
+                        _cleanup_(fixer_context_done) FixerContext c = { .rootfd = root->fd, .plan = &plan };
+
+                        c.mapping = &fixture_no_devices;
+                        assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -EBADMSG);
+                        if (!strstr(log, cases[i].message))
+                                fail_msg("case %zu: wanted \"%s\" in: %s", i, cases[i].message, log);
+                }
+                assert_int_equal(plan.n_edits, 0);
+        }
+}
+
+/* An fstab past root_read_file()'s cap is refused like one that does not parse, with the limit. */
+static void test_too_big(void **state) {
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_free_ char *log = NULL;
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
+        int fd;
+
+        (void) state;
+
+        root = fstab_root_str("too-big", "");
+        fd = openat(root->fd, "etc/fstab", O_WRONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, (off_t) ROOT_FILE_MAX + 1), 0);
+        assert_int_equal(close(fd), 0);
+        {
+                _cleanup_(fixer_context_done) FixerContext c = { .rootfd = root->fd, .plan = &plan };
+
+                assert_int_equal(fixture_run_logged(&fixer_fstab, &c, &log), -EBADMSG);
+                assert_non_null(strstr(log, "/etc/fstab: more than 16 MiB"));
+                assert_int_equal(c.n_refs, 0);
+        }
         assert_int_equal(plan.n_edits, 0);
 }
 
@@ -777,6 +896,10 @@ int main(void) {
                 cmocka_unit_test(test_partition_ten),
                 cmocka_unit_test(test_unparsable),
                 cmocka_unit_test(test_unparsable_variants),
+                cmocka_unit_test(test_many_comments),
+                cmocka_unit_test(test_comment_then_no_final_newline),
+                cmocka_unit_test(test_unparsable_after_comments),
+                cmocka_unit_test(test_too_big),
                 cmocka_unit_test(test_rewrite_name),
                 cmocka_unit_test(test_fallbacks),
                 cmocka_unit_test(test_unmapped),

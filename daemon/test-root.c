@@ -388,6 +388,45 @@ static void test_read_file_fifo(void **state) {
         assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A sparse file made with ftruncate() of @size bytes at @path. */
+static void put_sized(int dirfd, const char *path, off_t size) {
+        int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, size), 0);
+        assert_int_equal(close(fd), 0);
+}
+
+/* Up to ROOT_FILE_MAX bytes are read; one byte more is refused before anything is read. */
+static void test_read_file_cap(void **state) {
+        Root *r = *state;
+        _cleanup_free_ char *canonical = NULL, *data = NULL;
+        size_t size = 0;
+
+        put_sized(r->fd, "etc/at-cap", (off_t) ROOT_FILE_MAX);
+        assert_int_equal(root_read_file(r->fd, "/etc/at-cap", &canonical, &data, &size), 0);
+        assert_int_equal(size, ROOT_FILE_MAX);
+        assert_string_equal(canonical, "/etc/at-cap");
+        assert_int_equal(data[0], 0);
+        assert_int_equal(data[size - 1], 0);
+        assert_int_equal(unlinkat(r->fd, "etc/at-cap", 0), 0);
+
+        put_sized(r->fd, "etc/past-cap", (off_t) ROOT_FILE_MAX + 1);
+        {
+                char *c = (char *) 0x1, *d = (char *) 0x1;
+
+                size = 7;
+                assert_int_equal(root_read_file(r->fd, "/etc/past-cap", &c, &d, &size), -EFBIG);
+                assert_ptr_equal(c, (char *) 0x1);
+                assert_ptr_equal(d, (char *) 0x1);
+                assert_int_equal(size, 7);
+        }
+        /* Absurd sizes too: the refusal never depends on reading the file. */
+        put_sized(r->fd, "etc/past-cap", (off_t) 1 << 40);
+        assert_int_equal(root_read_file(r->fd, "/etc/past-cap", NULL, &data, &size), -EFBIG);
+        assert_int_equal(unlinkat(r->fd, "etc/past-cap", 0), 0);
+}
+
 static void assert_strv(char **v, const char *const *expected, size_t n) {
         assert_non_null(v);
         assert_int_equal(strv_length(v), n);
@@ -453,6 +492,7 @@ int main(void) {
                 cmocka_unit_test(test_root_rel),
                 cmocka_unit_test_setup_teardown(test_read_file, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_read_file_fifo, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_read_file_cap, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_list_dir, root_setup, root_teardown),
         };
 
