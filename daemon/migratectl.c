@@ -462,6 +462,15 @@ static int status_read(Migration *m, StateRecord *rec) {
         return arg_wait ? status_wait_file(m->rootfd, deadline, rec) : 0;
 }
 
+/* A JSON string of @s made valid UTF-8 (the guest names its kernels and images); NULL on -ENOMEM. */
+static json_object *json_new_string_utf8(const char *s) {
+        _cleanup_free_ char *t = NULL;
+
+        if (state_string_to_utf8(s, &t) < 0)
+                return NULL;
+        return json_object_new_string(t);
+}
+
 /* Add "initramfs": [{"kernel", "image", "current", "detail"}, …] to the JSON text in *@json. */
 static int json_add_initramfs(char **json, const InitramfsList *l) {
         json_object *o = json_tokener_parse(*json), *a;
@@ -480,8 +489,8 @@ static int json_add_initramfs(char **json, const InitramfsList *l) {
                         json_object_put(o);
                         return -ENOMEM;
                 }
-                json_object_object_add(e, "kernel", json_object_new_string(l->images[i].kver));
-                json_object_object_add(e, "image", json_object_new_string(l->images[i].path));
+                json_object_object_add(e, "kernel", json_new_string_utf8(l->images[i].kver));
+                json_object_object_add(e, "image", json_new_string_utf8(l->images[i].path));
                 json_object_object_add(
                         e, "current", json_object_new_boolean(l->images[i].freshness == INITRAMFS_CURRENT));
                 json_object_object_add(e, "detail",
@@ -528,6 +537,11 @@ static int verb_status(Migration *m) {
                 return status_exit(rec.state);
         }
 
+        /* Nothing from the record reaches the terminal raw: it quotes the guest's labels and paths. */
+        if (state_record_escape(&rec) < 0) {
+                log_error("out of memory");
+                return EXIT_FAILED;
+        }
         printf("%12s: %s\n", "State", migration_state_to_string(rec.state));
         if (rec.hypervisor)
                 printf("%12s: %s%s%s%s\n", "Hypervisor", rec.hypervisor, rec.mode ? " (" : "",
@@ -554,8 +568,13 @@ static int verb_status(Migration *m) {
                 printf("%12s%s %s\n", e == rec.errors ? "Errors" : "", e == rec.errors ? ":" : " ", *e);
         for (size_t i = 0; i < images.n; i++) {
                 const InitramfsImage *x = &images.images[i];
+                _cleanup_free_ char *path = NULL;
 
-                printf("%12s%s %s: %s%s\n", i == 0 ? "Initramfs" : "", i == 0 ? ":" : " ", x->path,
+                if (state_string_escape(x->path, &path) < 0) {
+                        log_error("out of memory");
+                        return EXIT_FAILED;
+                }
+                printf("%12s%s %s: %s%s\n", i == 0 ? "Initramfs" : "", i == 0 ? ":" : " ", strempty(path),
                         initramfs_freshness_to_string(x->freshness),
                         x->freshness == INITRAMFS_CURRENT ? ""
                                                           : " — NOT READY for KVM: migratectl initramfs");

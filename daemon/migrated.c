@@ -135,6 +135,11 @@ static int context_reload(Context *c) {
                 return r;
         }
         c->load_error = 0;
+        /* The record quotes the guest's labels and paths, in whatever bytes they came; D-Bus refuses a
+         * string that is not UTF-8, so a getter (and Describe(), and the change signal) would fail. */
+        r = state_record_to_utf8(&rec);
+        if (r < 0)
+                return log_error_errno(r, "out of memory");
 
         if (rec.state != c->record.state)
                 changed[n++] = "State";
@@ -303,6 +308,7 @@ static int open_migration(Context *c, Migration *m, sd_bus_error *error) {
 /* Why nothing was done: the engine's reasons, one per line. */
 static int set_refused(const Migration *m, int r, sd_bus_error *error) {
         _cleanup_(buf_done) Buf b = {};
+        _cleanup_free_ char *message = NULL;
 
         for (size_t i = 0; i < m->n_errors; i++)
                 if (buf_printf(&b, "%s%s", i > 0 ? "\n" : "", m->errors[i]) < 0)
@@ -313,7 +319,10 @@ static int set_refused(const Migration *m, int r, sd_bus_error *error) {
                                 ? "a file cannot be parsed (see the log of migrated); nothing was changed"
                                 : "the devices cannot be mapped with certainty; nothing was changed") < 0)
                 return -ENOMEM;
-        return sd_bus_error_set(error, MIGRATE_BUS_ERROR_REFUSED, b.data);
+        /* The reasons quote the guest's files: only valid UTF-8 goes on the bus. */
+        if (state_string_to_utf8(b.data, &message) < 0)
+                return -ENOMEM;
+        return sd_bus_error_set(error, MIGRATE_BUS_ERROR_REFUSED, message);
 }
 
 static int method_plan(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -424,6 +424,144 @@ int state_save(int rootfd, const StateRecord *rec) {
         return write_file_atomic_at(statefd, "state", text, strlen(text), 0644);
 }
 
+/* Output: what leaves the program is valid UTF-8, and nothing reaches a terminal raw */
+
+/* The length of the valid UTF-8 sequence (RFC 3629) at @p, or 0 when none starts there. */
+static size_t utf8_sequence_length(const unsigned char *p) {
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xbf;
+
+        if (p[0] < 0x80)
+                return 1;
+        if (p[0] >= 0xc2 && p[0] <= 0xdf)
+                n = 2;
+        else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+                n = 3;
+                if (p[0] == 0xe0)
+                        lo = 0xa0; /* overlong */
+                else if (p[0] == 0xed)
+                        hi = 0x9f; /* surrogates */
+        } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+                n = 4;
+                if (p[0] == 0xf0)
+                        lo = 0x90; /* overlong */
+                else if (p[0] == 0xf4)
+                        hi = 0x8f; /* past U+10FFFF */
+        } else
+                return 0; /* a continuation byte, 0xc0, 0xc1, 0xf5..0xff */
+
+        if (p[1] < lo || p[1] > hi)
+                return 0;
+        for (size_t i = 2; i < n; i++) /* a NUL stops here too: it is no continuation byte */
+                if (p[i] < 0x80 || p[i] > 0xbf)
+                        return 0;
+        return n;
+}
+
+/* Whether the valid sequence at @p of length @n is a control character: C0, DEL or C1. */
+static bool utf8_is_control(const unsigned char *p, size_t n) {
+        return (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+}
+
+int state_string_to_utf8(const char *s, char **ret) {
+        Buf b = {};
+
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        if (buf_puts(&b, "") < 0)
+                return -ENOMEM;
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = utf8_sequence_length(p);
+                int r = n > 0 ? buf_append(&b, p, n) : buf_puts(&b, "\xef\xbf\xbd"); /* U+FFFD */
+                if (r < 0) {
+                        buf_done(&b);
+                        return -ENOMEM;
+                }
+                p += n > 0 ? n : 1;
+        }
+        *ret = buf_steal(&b);
+        return 0;
+}
+
+int state_string_escape(const char *s, char **ret) {
+        Buf b = {};
+
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        if (buf_puts(&b, "") < 0)
+                return -ENOMEM;
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = utf8_sequence_length(p);
+                int r = 0;
+
+                if (n == 0 || *p == '\\' || utf8_is_control(p, n)) {
+                        /* Each byte of it, so the escaped text tells the bytes exactly. */
+                        for (size_t i = 0; r >= 0 && i < (n > 0 ? n : 1); i++)
+                                r = buf_printf(&b, "\\x%02x", p[i]);
+                } else
+                        r = buf_append(&b, p, n);
+                if (r < 0) {
+                        buf_done(&b);
+                        return -ENOMEM;
+                }
+                p += n > 0 ? n : 1;
+        }
+        *ret = buf_steal(&b);
+        return 0;
+}
+
+/* Replaces the string in *@s by @fn's version of it. */
+static int string_map(char **s, int (*fn)(const char *s, char **ret)) {
+        char *t;
+        int r;
+
+        r = fn(*s, &t);
+        if (r < 0)
+                return r;
+        free(*s);
+        *s = t;
+        return 0;
+}
+
+static int state_record_map(StateRecord *rec, int (*fn)(const char *s, char **ret)) {
+        int r;
+
+        r = string_map(&rec->hypervisor, fn);
+        if (r >= 0)
+                r = string_map(&rec->mode, fn);
+        for (size_t i = 0; r >= 0 && i < rec->n_mappings; i++) {
+                StateMapping *m = &rec->mappings[i];
+                char **fields[] = { &m->old_name, &m->new_name, &m->uuid, &m->label, &m->type, &m->method };
+
+                for (size_t j = 0; r >= 0 && j < ELEMENTSOF(fields); j++)
+                        r = string_map(fields[j], fn);
+        }
+        for (size_t i = 0; r >= 0 && i < rec->n_edits; i++) {
+                StateEdit *e = &rec->edits[i];
+                char **fields[] = { &e->path, &e->fixer, &e->result };
+
+                for (size_t j = 0; r >= 0 && j < ELEMENTSOF(fields); j++)
+                        r = string_map(fields[j], fn);
+        }
+        for (char **w = rec->warnings; r >= 0 && w && *w; w++)
+                r = string_map(w, fn);
+        for (char **e = rec->errors; r >= 0 && e && *e; e++)
+                r = string_map(e, fn);
+        return r;
+}
+
+int state_record_to_utf8(StateRecord *rec) {
+        return state_record_map(rec, state_string_to_utf8);
+}
+
+int state_record_escape(StateRecord *rec) {
+        return state_record_map(rec, state_string_escape);
+}
+
 static void json_object_putp(struct json_object **o) {
         if (*o)
                 (void) json_object_put(*o);
@@ -438,11 +576,20 @@ static int json_add(struct json_object *o, const char *key, struct json_object *
         return 0;
 }
 
+/* A JSON string of @s made valid UTF-8 (json-c copies bytes >= 0x80 as they are); NULL on -ENOMEM. */
+static struct json_object *json_new_string_utf8(const char *s) {
+        _cleanup_free_ char *t = NULL;
+
+        if (state_string_to_utf8(s, &t) < 0)
+                return NULL;
+        return json_object_new_string(t);
+}
+
 static int json_add_string(struct json_object *o, const char *key, const char *s) {
         struct json_object *v = NULL;
 
         if (s) {
-                v = json_object_new_string(s);
+                v = json_new_string_utf8(s);
                 if (!v)
                         return -ENOMEM;
         }
@@ -496,7 +643,7 @@ static int json_add_strv(struct json_object *o, const char *key, char **v) {
         if (!a)
                 return -ENOMEM;
         for (char **s = v; s && *s; s++) {
-                int r = json_array_push(a, json_object_new_string(*s));
+                int r = json_array_push(a, json_new_string_utf8(*s));
                 if (r < 0) {
                         (void) json_object_put(a);
                         return r;

@@ -113,12 +113,51 @@ int state_format(const StateRecord *r, char **ret);
  */
 int state_parse(const char *text, const char *path, StateRecord *ret);
 
+/*
+ * The record keeps the bytes it was given (labels and paths come from the
+ * guest's disks and files); what is shown is made safe on the way out.
+ */
+
+/**
+ * state_string_to_utf8() - @s as valid UTF-8 (RFC 3629): each byte that does
+ * not begin a valid sequence (a stray continuation byte, a truncated or
+ * overlong sequence, a surrogate, anything above U+10FFFF) is replaced by
+ * U+FFFD, one for each byte; everything else is kept as it is.
+ * Return: 0 and a newly allocated string in @ret (NULL when @s is NULL), or
+ * -ENOMEM.
+ */
+int state_string_to_utf8(const char *s, char **ret);
+
+/**
+ * state_string_escape() - @s for a terminal: control characters (C0, DEL,
+ * and U+0080..U+009F), bytes that are not valid UTF-8, and the backslash
+ * itself are written as "\xHH", one for each byte; other valid UTF-8 is kept.
+ * Return: 0 and a newly allocated string in @ret (NULL when @s is NULL), or
+ * -ENOMEM.
+ */
+int state_string_escape(const char *s, char **ret);
+
+/**
+ * state_record_to_utf8() - every string of @rec through state_string_to_utf8(),
+ * in place: what D-Bus carries ("s" must be valid UTF-8).
+ * Return: 0 or -ENOMEM (@rec then partly converted, still valid to free).
+ */
+int state_record_to_utf8(StateRecord *rec);
+
+/**
+ * state_record_escape() - every string of @rec through state_string_escape(),
+ * in place: for the text form of "migratectl status".
+ * Return: 0 or -ENOMEM (@rec then partly converted, still valid to free).
+ */
+int state_record_escape(StateRecord *rec);
+
 /**
  * state_to_json() - the record as one JSON object (json-c), with the keys
  * state, hypervisor, mode, started, finished (microseconds since the epoch,
  * null when 0), mappings [{old, new, uuid, label, type, method}],
  * edits [{path, fixer, result}], warnings [..], errors [..].
- * Absent strings are JSON null.
+ * Absent strings are JSON null. Every string is made valid UTF-8 with
+ * state_string_to_utf8(); json-c escapes the control characters.
  * Return: 0 and a newly allocated string in @ret, or -ENOMEM.
  */
 int state_to_json(const StateRecord *r, bool pretty, char **ret);

@@ -651,6 +651,189 @@ static void json_round_trip(const StateRecord *r) {
         assert_record_equal(r, &back);
 }
 
+/* Bytes a guest can put into a label or a file name: invalid UTF-8, and terminal controls. */
+#define HOSTILE_BYTES                                                                                       \
+        "a\xff"                                                                                             \
+        "b\xc3\x28"                                                                                         \
+        "c\x1b[2J\rd"
+
+/* Whether @s is valid UTF-8, as json-c's strict parser sees it (another implementation than ours). */
+static bool json_is_valid_utf8(const char *s) {
+        struct json_tokener *tok = json_tokener_new();
+        struct json_object *o;
+
+        assert_non_null(tok);
+        json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
+        o = json_tokener_parse_ex(tok, s, (int) strlen(s) + 1);
+        json_tokener_free(tok);
+        if (!o)
+                return false;
+        json_object_put(o);
+        return true;
+}
+
+static void test_string_to_utf8(void **state) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "", "" },
+                { "plain ASCII\t\x1b\r\x7f", "plain ASCII\t\x1b\r\x7f" }, /* controls are JSON's to escape */
+                { "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe",
+                        "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe" },
+                { "\xff", "\xef\xbf\xbd" },
+                { "a\xc3\x28", "a\xef\xbf\xbd(" }, /* a lead byte without its tail */
+                { "\xc3", "\xef\xbf\xbd" }, /* cut at the end */
+                { "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd" }, /* one U+FFFD per byte */
+                { "\x80\xbf", "\xef\xbf\xbd\xef\xbf\xbd" }, /* stray continuation bytes */
+                { "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong "/" */
+                { "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong "/" */
+                { "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
+                { "\xf4\x90\x80\x80",
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* past U+10FFFF */
+                { "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" }, /* U+10FFFF itself */
+                { "\xef\xbf\xbd", "\xef\xbf\xbd" },
+        };
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *t = NULL;
+
+                assert_int_equal(state_string_to_utf8(cases[i].in, &t), 0);
+                assert_string_equal(t, cases[i].out);
+        }
+
+        char *t = (char *) "not NULL";
+        assert_int_equal(state_string_to_utf8(NULL, &t), 0);
+        assert_null(t);
+}
+
+static void test_string_escape(void **state) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "", "" }, { "root /etc/fstab", "root /etc/fstab" },
+                { "\xc3\xa9t\xc3\xa9 \xe2\x82\xac",
+                        "\xc3\xa9t\xc3\xa9 \xe2\x82\xac" }, /* valid UTF-8 stays */
+                { "\x1b[31mred\r\n\t\x7f", "\\x1b[31mred\\x0d\\x0a\\x09\\x7f" },
+                { "\xc2\x9b"
+                  "2J \xc2\xa0",
+                        "\\xc2\\x9b2J \xc2\xa0" }, /* C1 CSI escaped, U+00A0 kept */
+                { "a\xff"
+                  "b\xc3\x28",
+                        "a\\xffb\\xc3(" },
+                { "\\x41", "\\x5cx41" }, /* the backslash too: the escaped text tells the bytes */
+        };
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *t = NULL;
+
+                assert_int_equal(state_string_escape(cases[i].in, &t), 0);
+                assert_string_equal(t, cases[i].out);
+        }
+
+        char *t = (char *) "not NULL";
+        assert_int_equal(state_string_escape(NULL, &t), 0);
+        assert_null(t);
+}
+
+static void fill_hostile(StateRecord *r) {
+        *r = (StateRecord){};
+        r->state = MIGRATION_DEGRADED;
+        assert_int_equal(strdup_to(&r->hypervisor, "kvm" HOSTILE_BYTES), 0);
+        assert_int_equal(strdup_to(&r->mode, HOSTILE_BYTES), 0);
+        assert_int_equal(
+                state_record_add_mapping(r, "xvda" HOSTILE_BYTES, "sda" HOSTILE_BYTES, "uuid" HOSTILE_BYTES,
+                        "label" HOSTILE_BYTES, "ext4" HOSTILE_BYTES, "uuid" HOSTILE_BYTES),
+                0);
+        assert_int_equal(
+                state_record_add_edit(r, "/etc/" HOSTILE_BYTES, "fstab" HOSTILE_BYTES, "applied\xff"), 0);
+        assert_int_equal(state_record_add_warning(r, "warning " HOSTILE_BYTES), 0);
+        assert_int_equal(state_record_add_error(r, "error " HOSTILE_BYTES), 0);
+}
+
+static void test_json_invalid_utf8(void **state) {
+        _cleanup_(state_record_done) StateRecord r = {}, back = {};
+        _cleanup_free_ char *plain = NULL, *pretty = NULL, *text = NULL;
+        (void) state;
+
+        fill_hostile(&r);
+        assert_int_equal(state_to_json(&r, false, &plain), 0);
+        assert_int_equal(state_to_json(&r, true, &pretty), 0);
+        assert_true(json_is_valid_utf8(plain));
+        assert_true(json_is_valid_utf8(pretty));
+        for (const unsigned char *p = (const unsigned char *) plain; *p; p++)
+                assert_true(*p >= 0x20);
+        assert_non_null(strstr(plain,
+                "\"label\":\"labela\xef\xbf\xbd"
+                "b\xef\xbf\xbd(c\\u001b[2J\\rd\""));
+        assert_non_null(strstr(plain, "\"result\":\"applied\xef\xbf\xbd\""));
+
+        /* What comes back is the replaced text, and it stays as it is from then on. */
+        assert_int_equal(state_from_json(plain, &back), 0);
+        assert_string_equal(back.mappings[0].label,
+                "labela\xef\xbf\xbd"
+                "b\xef\xbf\xbd(c\x1b[2J\rd");
+        json_round_trip(&back);
+
+        /* The record file itself keeps the bytes. */
+        state_record_done(&back);
+        assert_int_equal(state_format(&r, &text), 0);
+        assert_int_equal(state_parse(text, "t.state", &back), 0);
+        assert_record_equal(&r, &back);
+}
+
+static void test_record_to_utf8(void **state) {
+        static const char replaced[] = "a\xef\xbf\xbd"
+                                       "b\xef\xbf\xbd(c\x1b[2J\rd";
+        _cleanup_(state_record_done) StateRecord r = {};
+        _cleanup_free_ char *json = NULL;
+        (void) state;
+
+        fill_hostile(&r);
+        assert_int_equal(state_record_to_utf8(&r), 0);
+        assert_string_equal(r.hypervisor,
+                "kvm"
+                "a\xef\xbf\xbd"
+                "b\xef\xbf\xbd(c\x1b[2J\rd");
+        assert_string_equal(r.mode, replaced);
+        assert_string_equal(r.mappings[0].uuid,
+                "uuid"
+                "a\xef\xbf\xbd"
+                "b\xef\xbf\xbd(c\x1b[2J\rd");
+        assert_string_equal(r.edits[0].result, "applied\xef\xbf\xbd");
+        assert_string_equal(r.errors[0],
+                "error "
+                "a\xef\xbf\xbd"
+                "b\xef\xbf\xbd(c\x1b[2J\rd");
+        /* Every string is valid UTF-8 now: the JSON of it is the JSON of the original. */
+        assert_int_equal(state_to_json(&r, false, &json), 0);
+        assert_true(json_is_valid_utf8(json));
+}
+
+static void test_record_escape(void **state) {
+        static const char escaped[] = "a\\xffb\\xc3(c\\x1b[2J\\x0dd";
+        _cleanup_(state_record_done) StateRecord r = {};
+        (void) state;
+
+        fill_hostile(&r);
+        assert_int_equal(state_record_escape(&r), 0);
+        assert_string_equal(r.mode, escaped);
+        assert_string_equal(r.mappings[0].label,
+                "label"
+                "a\\xffb\\xc3(c\\x1b[2J\\x0dd");
+        assert_string_equal(r.mappings[0].new_name,
+                "sda"
+                "a\\xffb\\xc3(c\\x1b[2J\\x0dd");
+        assert_string_equal(r.edits[0].path,
+                "/etc/"
+                "a\\xffb\\xc3(c\\x1b[2J\\x0dd");
+        assert_string_equal(r.edits[0].result, "applied\\xff");
+        assert_string_equal(r.warnings[0],
+                "warning "
+                "a\\xffb\\xc3(c\\x1b[2J\\x0dd");
+}
+
 static void test_from_json_round_trip_full(void **state) {
         _cleanup_(state_record_done) StateRecord r = {};
 
@@ -756,6 +939,11 @@ int main(void) {
                 cmocka_unit_test(test_from_json_missing_keys),
                 cmocka_unit_test(test_from_json_malformed),
                 cmocka_unit_test(test_load_hostile),
+                cmocka_unit_test(test_string_to_utf8),
+                cmocka_unit_test(test_string_escape),
+                cmocka_unit_test(test_json_invalid_utf8),
+                cmocka_unit_test(test_record_to_utf8),
+                cmocka_unit_test(test_record_escape),
         };
 
         log_set_program("test-state");
