@@ -649,6 +649,82 @@ static bool old_names_have_links(const Migration *m) {
         return true;
 }
 
+/* The next whitespace-separated field of @line[*pos..len), or false at the end. */
+static bool next_field(const char *line, size_t len, size_t *pos, const char **ret, size_t *ret_len) {
+        while (*pos < len && is_blank(line[*pos]))
+                (*pos)++;
+        if (*pos >= len)
+                return false;
+        *ret = line + *pos;
+        while (*pos < len && !is_blank(line[*pos]))
+                (*pos)++;
+        *ret_len = (size_t) (line + *pos - *ret);
+        return true;
+}
+
+/* Whether two fstab lines differ at most in their first field, the device. */
+static bool same_but_device(const Line *a, const Line *b) {
+        size_t pa = 0, pb = 0, la, lb;
+        const char *fa, *fb;
+        bool first = true;
+
+        for (;;) {
+                bool ha = next_field(a->p, a->len, &pa, &fa, &la),
+                     hb = next_field(b->p, b->len, &pb, &fb, &lb);
+
+                if (ha != hb)
+                        return false;
+                if (!ha)
+                        return true;
+                if (!first && (la != lb || memcmp(fa, fb, la) != 0))
+                        return false;
+                first = false;
+        }
+}
+
+/*
+ * Whether the running manager may go on with the units it generated from
+ * the old files: every edit it would read is only a new spelling of a
+ * device the compatibility links still resolve. An option that changed (a
+ * xenfs line that gets nofail), crypttab or a unit file does need the
+ * generators to run again; boot loader and initramfs files do not concern
+ * it, and the getty is switched by hand.
+ */
+static bool units_still_valid(const Migration *m) {
+        if (!old_names_have_links(m))
+                return false;
+        for (size_t i = 0; i < m->plan.n_edits; i++) {
+                const Edit *e = &m->plan.edits[i];
+                size_t po = 0, pn = 0;
+                Line lo = {}, ln = {};
+
+                /* The enablement links only: a drop-in must reach the getty started by hand. */
+                if (streq(e->fixer, "getty") && e->old.kind != FILE_REGULAR && e->new.kind != FILE_REGULAR)
+                        continue;
+                if (startswith(e->path, "/etc/systemd/") || startswith(e->path, "/run/") ||
+                        startswith(e->path, "/usr/lib/systemd/") || startswith(e->path, "/lib/systemd/") ||
+                        streq(e->path, "/etc/crypttab"))
+                        return false;
+                if (!streq(e->path, "/etc/fstab"))
+                        continue;
+                if (e->old.kind != FILE_REGULAR || e->new.kind != FILE_REGULAR)
+                        return false;
+                for (;;) {
+                        bool ho = line_next(e->old.data, e->old.size, &po, &lo),
+                             hn = line_next(e->new.data, e->new.size, &pn, &ln);
+
+                        if (ho != hn)
+                                return false;
+                        if (!ho)
+                                break;
+                        if (line_is_comment_or_blank(&lo) != line_is_comment_or_blank(&ln) ||
+                                (!line_is_comment_or_blank(&lo) && !same_but_device(&lo, &ln)))
+                                return false;
+                }
+        }
+        return true;
+}
+
 int migration_activate(const Migration *m, bool booting) {
         bool getty = false, swap = false;
         int r;
@@ -666,8 +742,8 @@ int migration_activate(const Migration *m, bool booting) {
          * the swap units from under their queued jobs. Where the compatibility links stand in for every
          * old name, this boot's units work as queued and the next boot's generators read the new files.
          */
-        if (booting && old_names_have_links(m)) {
-                log_debug("every old device name has its compatibility link; no reload");
+        if (booting && units_still_valid(m)) {
+                log_debug("the edits only respell devices the links resolve; no reload");
                 swap = false;
         } else {
                 r = systemd_reload();

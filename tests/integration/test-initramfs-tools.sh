@@ -166,7 +166,15 @@ for sh in "${SHELLS[@]}"; do
 done
 
 # A read-only root, as the initramfs mounts it: remounted read-write for the
-# migration, read-only again after it (a tmpfs in a private namespace).
+# migration, read-only again after it (a tmpfs in a private namespace), with
+# the mount of a Debian initramfs without busybox: klibc's, which wants the
+# device and the folder even for a remount.
+if [ -x /usr/lib/klibc/bin/mount ]; then
+        mkdir -p "$WORK/klibc"
+        ln -sf /usr/lib/klibc/bin/mount "$WORK/klibc/mount"
+else
+        skip "read-only root with klibc's mount" "klibc-utils is not installed"
+fi
 if [ -n "$NS" ]; then
         R2=$WORK/roroot
         mkdir -p "$R2"
@@ -176,7 +184,7 @@ if [ -n "$NS" ]; then
                 mount -o remount,ro "$1" || exit
                 : >"$4/calls"
                 printf "%s\n" "root=/dev/xvda ro" >"$4/cmdline"
-                rootmnt=$1 quiet=n PATH="$4/bin:$PATH" KVMIGRATE_CMDLINE_FILE=$4/cmdline dash "$5" 2>"$4/ro.err"
+                rootmnt=$1 quiet=n PATH="$4/klibc:$4/bin:$PATH" KVMIGRATE_CMDLINE_FILE=$4/cmdline dash "$5" 2>"$4/ro.err"
                 sed -n "s/^state=//p" "$1/var/lib/kvmigrate/state" >"$4/ro.state"
                 grep -c "^UUID='"$U1"'" "$1/etc/fstab" >"$4/ro.fstab"
                 while read -r d m t o r; do [ "$m" = "$1" ] && echo "${o%%,*}"; done </proc/mounts >"$4/ro.opts"
