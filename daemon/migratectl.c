@@ -15,6 +15,7 @@
 #include "initramfs.h"
 #include "links.h"
 #include "migrate.h"
+#include "root.h"
 #include "util.h"
 
 /* Exit codes of plan, apply, rollback and arm. */
@@ -325,10 +326,12 @@ static bool in_chroot(void) {
 
 /* From the hooks, while the image of --building is made: arm under Xen, then record what goes in. */
 static int initramfs_building(Migration *m) {
+        bool off = !m->config.enabled || kernel_says_off() ||
+                root_entry_type(m->rootfd, MIGRATE_DISABLED_FILE) != 0;
         int r;
 
         if (streq(m->root, "/") && m->detection.hypervisor == HYPERVISOR_XEN && !m->detection.xen_dom0 &&
-                m->config.enabled && !in_chroot() && migration_arm(m, &arg_options) < 0)
+                !off && !in_chroot() && migration_arm(m, &arg_options) < 0)
                 log_warning("the initramfs of %s gets the rules recorded before", arg_building);
         r = initramfs_record_build(m->rootfd, arg_building);
         if (r == -EINVAL) {
@@ -345,7 +348,7 @@ static int initramfs_building(Migration *m) {
 
 static int verb_initramfs(Migration *m) {
         _cleanup_(initramfs_list_done) InitramfsList l = {};
-        bool live = streq(m->root, "/");
+        bool live = streq(m->root, "/"), failed = false;
         InitramfsTool tool;
         int r;
 
@@ -373,14 +376,13 @@ static int verb_initramfs(Migration *m) {
         tool = initramfs_tool(m->rootfd);
         if (tool == INITRAMFS_TOOL_NONE) {
                 print_initramfs(&l);
-                log_error("no initramfs tool with kvmigrate's hook is installed (update-initramfs with "
-                          "/usr/share/initramfs-tools/hooks/kvmigrate, or dracut with the 90kvmigrate "
-                          "module)");
+                log_error("no initramfs tool with kvmigrate's hook is installed; nothing rebuilt");
                 return EXIT_FAILED;
         }
+        /* A tool that failed may have removed the image (dracut does): the list after would not show it. */
         for (size_t i = 0; i < l.n; i++)
-                if (l.images[i].freshness != INITRAMFS_CURRENT)
-                        (void) initramfs_rebuild(tool, &l.images[i]);
+                if (l.images[i].freshness != INITRAMFS_CURRENT && initramfs_rebuild(tool, &l.images[i]) < 0)
+                        failed = true;
         initramfs_list_done(&l);
         r = initramfs_list(m->rootfd, &l);
         if (r < 0) {
@@ -388,7 +390,7 @@ static int verb_initramfs(Migration *m) {
                 return EXIT_FAILED;
         }
         print_initramfs(&l);
-        return initramfs_list_stale(&l) ? EXIT_FAILED : EXIT_OK;
+        return failed || initramfs_list_stale(&l) ? EXIT_FAILED : EXIT_OK;
 }
 
 static void print_time(const char *field, unsigned long long usec) {
