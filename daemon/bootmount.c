@@ -20,28 +20,6 @@ static inline void mnt_free_contextp(struct libmnt_context **c) {
         mnt_free_context(*c);
 }
 
-/*
- * The mount point @dir, resolved inside the root (a link to "/srv" is the
- * root's /srv, never the host's) and opened without following any link on
- * the way: the mount then goes onto that very folder through
- * "/proc/self/fd/N", whatever the path says by then.
- * Return: an O_PATH descriptor and the canonical path; -ENOENT, -ENOTDIR
- * (not a folder), -ELOOP, another negative errno.
- */
-static int open_mount_point(int rootfd, const char *dir, char **ret_canonical) {
-        _cleanup_free_ char *canonical = NULL;
-        int fd, r;
-
-        r = root_chase(rootfd, dir, 0, &canonical);
-        if (r < 0)
-                return r;
-        fd = root_open(rootfd, canonical, O_PATH | O_DIRECTORY, 0);
-        if (fd < 0)
-                return fd;
-        *ret_canonical = TAKE_PTR(canonical);
-        return fd;
-}
-
 /* A folder on the same filesystem as its parent is not a mount point. */
 static int is_mounted(int rootfd, int fd, const char *canonical) {
         _cleanup_free_ char *parent = NULL;
@@ -157,7 +135,9 @@ int boot_dirs_mount(int rootfd, const char *root, char ***ret_mounted) {
                 /* "+": libmount reads a bare "noauto" as "not auto". */
                 if (!fs || mnt_fs_match_options(fs, "+noauto") == 1)
                         continue;
-                fd = open_mount_point(rootfd, boot_dirs[i], &canonical);
+                /* Resolved inside the root (a link to "/srv" is the root's /srv) and opened with no link
+                 * followed: the mount then goes onto that very folder through /proc/self/fd/N. */
+                fd = root_chase_open(rootfd, boot_dirs[i], O_PATH | O_DIRECTORY, &canonical);
                 if (fd == -ENOENT)
                         continue; /* nowhere to mount it: the guest has no such folder either */
                 if (fd < 0) {

@@ -80,17 +80,9 @@ static bool errno_is_absent(int r) {
  * /sys is a link to the host's, or holds a FIFO or a device node where a
  * sysfs file belongs, cannot decide the hypervisor or hang the run. On the
  * running system "/" is the root and the real /proc and /sys are read the
- * same way (their files are regular; their links lead to /sys/devices).
+ * same way (their files are regular; their links lead to /sys/devices):
+ * root_chase_open() for every one.
  */
-static int open_in_root(int rootfd, const char *path, int flags) {
-        _cleanup_free_ char *canonical = NULL;
-        int r;
-
-        r = root_chase(rootfd, path, 0, &canonical);
-        if (r < 0)
-                return r;
-        return root_open(rootfd, canonical, flags, 0);
-}
 
 /* The regular file @path in the root; -EBADFD (and a message) for a FIFO, socket or device. */
 static int read_regular_in_root(int rootfd, const char *path, char **ret) {
@@ -131,7 +123,7 @@ static int read_value_at(int rootfd, const char *path, char **ret) {
 static int exists_at(int rootfd, const char *path) {
         _cleanup_close_ int fd = -1;
 
-        fd = open_in_root(rootfd, path, O_PATH);
+        fd = root_chase_open(rootfd, path, O_PATH, NULL);
         if (fd < 0)
                 return errno_is_absent(fd) ? 0 : fd;
         return 1;
@@ -463,7 +455,7 @@ static int list_sorted_at(int rootfd, const char *path, char ***ret, size_t *ret
         DIR *dir;
         int r = 0;
 
-        fd = open_in_root(rootfd, path, O_RDONLY | O_DIRECTORY);
+        fd = root_chase_open(rootfd, path, O_RDONLY | O_DIRECTORY, NULL);
         if (fd < 0) {
                 if (!errno_is_absent(fd))
                         return fd;

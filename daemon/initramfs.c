@@ -34,21 +34,6 @@ bool initramfs_kver_is_valid(const char *kver) {
         return true;
 }
 
-/* stat() of @path inside the root, not following a link at its end; -ENOENT when absent. */
-static int stat_in_root(int rootfd, const char *path, struct stat *st) {
-        _cleanup_free_ char *canonical = NULL;
-        _cleanup_close_ int fd = -1;
-        int r;
-
-        r = root_chase(rootfd, path, 0, &canonical);
-        if (r < 0)
-                return r;
-        fd = root_open(rootfd, canonical, O_PATH | O_CLOEXEC, 0);
-        if (fd < 0)
-                return fd;
-        return fstat(fd, st) < 0 ? -errno : 0;
-}
-
 /* The rules as they are now; an absent file reads as no rules. */
 static int read_rules(int rootfd, char **ret, size_t *ret_size) {
         int r = root_read_file(rootfd, LINKS_RULES_FILE, NULL, ret, ret_size);
@@ -65,56 +50,65 @@ static bool timespec_after(const struct timespec *a, const struct timespec *b) {
         return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
 }
 
-static int image_freshness(int rootfd, const char *kver, const char *image, const char *rules,
+/*
+ * The freshness of the image whose stat is @image for @kver; @stampfd is the
+ * stamp folder (-ENOENT: there is none yet). A stamp is kvmigrate's own file:
+ * opened with no link followed, regular only; anything else there counts as
+ * no stamp, and the rebuild's record replaces it.
+ */
+static int image_freshness(int stampfd, const char *kver, const struct stat *image, const char *rules,
         size_t rules_size, InitramfsFreshness *ret) {
-        _cleanup_free_ char *stamp_path = NULL, *stamp = NULL;
-        struct stat st_stamp, st_image;
+        _cleanup_free_ char *stamp = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
         size_t stamp_size;
         int r;
 
-        stamp_path = path_join(INITRAMFS_STAMP_DIR, kver);
-        if (!stamp_path)
-                return -ENOMEM;
-        r = root_read_file(rootfd, stamp_path, NULL, &stamp, &stamp_size);
-        if (r == -ENOENT) {
+        fd = stampfd < 0 ? stampfd : openat_beneath(stampfd, kver, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
+        r = fd < 0 ? fd : fd_check_regular(fd, &st);
+        if (r == -ENOENT || r == -ELOOP || r == -ENOTDIR || r == -EISDIR || r == -EBADFD) {
                 *ret = INITRAMFS_NO_HOOK;
                 return 0;
         }
         if (r < 0)
                 return r;
-        if (stamp_size != rules_size || memcmp(stamp, rules, rules_size) != 0) {
+        /* A stamp longer than the rules differs from them: no need to read it all. */
+        r = read_full_fd_capped(fd, rules_size, &stamp, &stamp_size);
+        if (r == -EFBIG || (r >= 0 && (stamp_size != rules_size || memcmp(stamp, rules, rules_size) != 0))) {
                 *ret = INITRAMFS_OLD_RULES;
                 return 0;
         }
-        r = stat_in_root(rootfd, stamp_path, &st_stamp);
         if (r < 0)
                 return r;
-        r = stat_in_root(rootfd, image, &st_image);
-        if (r < 0)
-                return r;
-        *ret = timespec_after(&st_stamp.st_mtim, &st_image.st_mtim) ? INITRAMFS_UNFINISHED
-                                                                    : INITRAMFS_CURRENT;
+        *ret = timespec_after(&st.st_mtim, &image->st_mtim) ? INITRAMFS_UNFINISHED : INITRAMFS_CURRENT;
         return 0;
 }
 
-/* The image of @kver in /boot, by the names Debian (both tools) and Fedora give it; NULL in *ret if none. */
-static int find_image(int rootfd, const char *kver, char **ret) {
+/*
+ * The image of @kver in /boot, by the names Debian (both tools) and Fedora
+ * give it: its canonical path in *ret (NULL if none) and its stat in @st.
+ */
+static int find_image(int rootfd, const char *kver, char **ret, struct stat *st) {
         static const char *const names[][2] = { { "/boot/initrd.img-", "" },
                 { "/boot/initramfs-", ".img" } };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 _cleanup_free_ char *path = NULL, *canonical = NULL;
+                _cleanup_close_ int fd = -1;
                 int r;
 
                 if (asprintf(&path, "%s%s%s", names[i][0], kver, names[i][1]) < 0)
                         return -ENOMEM;
-                r = root_chase(rootfd, path, 0, &canonical);
-                if (r == -ENOENT || r == -ENOTDIR)
+                fd = root_chase_open(rootfd, path, O_PATH | O_CLOEXEC, &canonical);
+                if (fd == -ENOENT || fd == -ENOTDIR)
+                        continue;
+                if (fd < 0)
+                        return fd;
+                r = fd_check_regular(fd, st);
+                if (r == -EISDIR || r == -EBADFD)
                         continue;
                 if (r < 0)
                         return r;
-                if (root_entry_type(rootfd, canonical) != S_IFREG)
-                        continue;
                 *ret = TAKE_PTR(canonical);
                 return 0;
         }
@@ -135,6 +129,7 @@ int initramfs_list(int rootfd, InitramfsList *ret) {
         _cleanup_(initramfs_list_done) InitramfsList l = {};
         _cleanup_(strv_freep) char **kvers = NULL;
         _cleanup_free_ char *rules = NULL;
+        _cleanup_close_ int stampfd = -1;
         size_t rules_size;
         int r;
 
@@ -144,19 +139,23 @@ int initramfs_list(int rootfd, InitramfsList *ret) {
         r = read_rules(rootfd, &rules, &rules_size);
         if (r < 0)
                 return r;
+        stampfd = root_open_dir(rootfd, INITRAMFS_STAMP_DIR, false);
+        if (stampfd < 0 && stampfd != -ENOENT)
+                return stampfd;
         for (char **k = kvers; *k; k++) {
                 _cleanup_free_ char *image = NULL;
                 InitramfsFreshness f;
                 InitramfsImage *v;
+                struct stat st;
 
                 if (!initramfs_kver_is_valid(*k))
                         continue;
-                r = find_image(rootfd, *k, &image);
+                r = find_image(rootfd, *k, &image, &st);
                 if (r < 0)
                         return r;
                 if (!image)
                         continue;
-                r = image_freshness(rootfd, *k, image, rules, rules_size, &f);
+                r = image_freshness(stampfd, *k, &st, rules, rules_size, &f);
                 if (r < 0)
                         return r;
                 v = reallocarray(l.images, l.n + 1, sizeof *v);
@@ -199,9 +198,9 @@ int initramfs_record_build(int rootfd, const char *kver) {
 }
 
 static bool exists_in_root(int rootfd, const char *path) {
-        struct stat st;
+        _cleanup_close_ int fd = root_chase_open(rootfd, path, O_PATH | O_CLOEXEC, NULL);
 
-        return stat_in_root(rootfd, path, &st) >= 0 && S_ISREG(st.st_mode);
+        return fd >= 0 && fd_check_regular(fd, NULL) >= 0;
 }
 
 InitramfsTool initramfs_tool(int rootfd) {

@@ -12,37 +12,6 @@
 
 #define CHASE_MAX_LINKS 40
 
-/* Read all of @fd, or -EFBIG as soon as it holds more than @max bytes. */
-static int read_capped(int fd, size_t max, char **ret, size_t *ret_size) {
-        Buf b = {};
-        char chunk[16384];
-
-        for (;;) {
-                ssize_t n = read(fd, chunk, sizeof chunk);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        buf_done(&b);
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                /* The size fstat() gave may be stale (a file still growing): count what is read. */
-                if ((size_t) n > max - b.len) {
-                        buf_done(&b);
-                        return -EFBIG;
-                }
-                if (buf_append(&b, chunk, (size_t) n) < 0) {
-                        buf_done(&b);
-                        return -ENOMEM;
-                }
-        }
-        if (ret_size)
-                *ret_size = b.len;
-        *ret = buf_steal(&b);
-        return *ret ? 0 : -ENOMEM;
-}
-
 const char *root_rel(const char *canonical) {
         while (*canonical == '/')
                 canonical++;
@@ -229,18 +198,25 @@ int root_mkdir_p(int rootfd, const char *path, mode_t mode) {
 }
 
 int root_open_dir(int rootfd, const char *path, bool create) {
-        _cleanup_free_ char *canonical = NULL;
-        int r;
-
         if (create) {
-                r = root_mkdir_p(rootfd, path, 0755);
+                int r = root_mkdir_p(rootfd, path, 0755);
                 if (r < 0)
                         return r;
         }
+        return root_chase_open(rootfd, path, O_RDONLY | O_DIRECTORY, NULL);
+}
+
+int root_chase_open(int rootfd, const char *path, int flags, char **ret_canonical) {
+        _cleanup_free_ char *canonical = NULL;
+        int fd, r;
+
         r = root_chase(rootfd, path, 0, &canonical);
         if (r < 0)
                 return r;
-        return root_open(rootfd, canonical, O_RDONLY | O_DIRECTORY, 0);
+        fd = root_open(rootfd, canonical, flags, 0);
+        if (fd >= 0 && ret_canonical)
+                *ret_canonical = TAKE_PTR(canonical);
+        return fd;
 }
 
 int root_open(int rootfd, const char *path, int flags, mode_t mode) {
@@ -267,20 +243,15 @@ int root_read_file(int rootfd, const char *path, char **ret_canonical, char **re
         struct stat st;
         int r;
 
-        r = root_chase(rootfd, path, 0, &canonical);
-        if (r < 0)
-                return r;
         /* O_NONBLOCK: a FIFO must not hang us before the type check. */
-        fd = root_open(rootfd, canonical, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
+        fd = root_chase_open(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, &canonical);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        r = st.st_size > (off_t) ROOT_FILE_MAX ? -EFBIG : read_capped(fd, ROOT_FILE_MAX, ret_data, ret_size);
+        r = fd_check_regular(fd, &st);
+        if (r < 0)
+                return r;
+        r = st.st_size > (off_t) ROOT_FILE_MAX ? -EFBIG
+                                               : read_full_fd_capped(fd, ROOT_FILE_MAX, ret_data, ret_size);
         if (r == -EFBIG)
                 return log_error_errno(r,
                         "%s: more than %u MiB; no configuration file is that big, refusing it", canonical,

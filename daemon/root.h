@@ -47,6 +47,15 @@ int root_open(int rootfd, const char *path, int flags, mode_t mode);
 #define ROOT_FILE_MAX (16U << 20)
 
 /**
+ * root_chase_open() - root_chase() @path, then root_open() what it names
+ * with @flags (and mode 0).
+ * @ret_canonical: the canonical path (may be NULL)
+ * Return: a file descriptor, or a negative errno as root_chase() and
+ * root_open() give.
+ */
+int root_chase_open(int rootfd, const char *path, int flags, char **ret_canonical);
+
+/**
  * root_read_file() - chase @path and read the regular file it names.
  * @ret_canonical: the canonical path (may be NULL)
  * Return: 0, -ENOENT if absent, -EISDIR, -EBADFD when not a regular file,

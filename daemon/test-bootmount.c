@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "bootmount.h"
+#include "fixture.h"
 #include "util.h"
 
 /*
@@ -27,49 +28,30 @@
 static bool private_ns;
 
 typedef struct Guest {
-        char top[64];
-        char root[96];
-        char host[96];
-        int rootfd;
+        FixtureHostile h;
         char **mounted;
 } Guest;
 
 static void guest_make(Guest *g) {
         if (!private_ns)
                 skip();
-        strcpy(g->top, "/tmp/test-bootmount-XXXXXX");
-        assert_non_null(mkdtemp(g->top));
-        (void) snprintf(g->root, sizeof g->root, "%s/root", g->top);
-        (void) snprintf(g->host, sizeof g->host, "%s/host", g->top);
-        assert_int_equal(mkdir(g->root, 0755), 0);
-        assert_int_equal(mkdir(g->host, 0755), 0);
-        g->rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(g->rootfd >= 0);
+        fixture_hostile_make(&g->h, "test-bootmount");
         g->mounted = NULL;
 }
 
 static void guest_done(Guest *g) {
-        _cleanup_free_ char *cmd = NULL;
-
         (void) alarm(0);
         boot_dirs_umount(g->mounted);
-        (void) close(g->rootfd);
-        /* Whatever a broken build mounted goes with the namespace; do not delete through it. */
-        assert_true(asprintf(&cmd, "umount -R '%s' 2>/dev/null; rm -rf --one-file-system '%s'", g->host,
-                            g->top) >= 0);
-        (void) system(cmd);
+        /* Whatever a broken build mounted goes with the namespace; it is unmounted, not deleted through. */
+        fixture_hostile_done(&g->h);
 }
 
 static void put(Guest *g, const char *base, const char *rel, const char *text) {
         _cleanup_free_ char *p = NULL;
         FILE *f;
 
+        fixture_make_parents(base, rel);
         assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
-        for (char *s = strchr(p + strlen(base) + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = 0;
-                assert_true(mkdir(p, 0755) >= 0 || errno == EEXIST);
-                *s = '/';
-        }
         (void) g;
         if (!text) {
                 assert_int_equal(mkdir(p, 0755), 0);
@@ -105,10 +87,10 @@ static void test_mounts_in_root(void **state) {
 
         (void) state;
         guest_make(&g);
-        put(&g, g.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
-        put(&g, g.root, "boot", NULL);
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
-        assert_true(asprintf(&boot, "%s/boot", g.root) >= 0);
+        put(&g, g.h.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
+        put(&g, g.h.root, "boot", NULL);
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
+        assert_true(asprintf(&boot, "%s/boot", g.h.root) >= 0);
         assert_int_equal(strv_length(g.mounted), 1);
         assert_string_equal(g.mounted[0], boot);
         assert_true(is_mount_point(boot));
@@ -127,13 +109,13 @@ static void check_link(const char *link, const char *inside) {
         Guest g;
 
         guest_make(&g);
-        inside = inside ?: g.host;
-        put(&g, g.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
-        assert_true(asprintf(&where, "%s%s", g.root, inside) >= 0);
-        put(&g, g.root, inside + 1, NULL);
-        put_link(g.root, "boot", link ?: g.host);
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
-        assert_false(is_mount_point(g.host));
+        inside = inside ?: g.h.host;
+        put(&g, g.h.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
+        assert_true(asprintf(&where, "%s%s", g.h.root, inside) >= 0);
+        put(&g, g.h.root, inside + 1, NULL);
+        put_link(g.h.root, "boot", link ?: g.h.host);
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
+        assert_false(is_mount_point(g.h.host));
         assert_int_equal(strv_length(g.mounted), 1);
         assert_string_equal(g.mounted[0], where);
         assert_true(is_mount_point(where));
@@ -157,12 +139,13 @@ static void test_boot_link_to_host_missing_inside(void **state) {
 
         (void) state;
         guest_make(&g);
-        put(&g, g.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\ntmpfs /boot/efi tmpfs defaults 0 0\n");
-        put_link(g.root, "boot", g.host);
-        put(&g, g.host, "efi", NULL);
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
+        put(&g, g.h.root, "etc/fstab",
+                "tmpfs /boot tmpfs defaults 0 0\ntmpfs /boot/efi tmpfs defaults 0 0\n");
+        put_link(g.h.root, "boot", g.h.host);
+        put(&g, g.h.host, "efi", NULL);
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
         assert_int_equal(strv_length(g.mounted), 0);
-        assert_false(is_mount_point(g.host));
+        assert_false(is_mount_point(g.h.host));
         guest_done(&g);
 }
 
@@ -172,13 +155,13 @@ static void test_boot_link_inside_root(void **state) {
 
         (void) state;
         guest_make(&g);
-        put(&g, g.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
+        put(&g, g.h.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
         /* An absolute link the guest means inside itself: mounted there, at the guest's folder. */
-        assert_true(asprintf(&target, "/%s-boot", strrchr(g.top, '/') + 1) >= 0);
-        put(&g, g.root, target + 1, NULL);
-        put_link(g.root, "boot", target);
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
-        assert_true(asprintf(&where, "%s%s", g.root, target) >= 0);
+        assert_true(asprintf(&target, "/%s-boot", strrchr(g.h.top, '/') + 1) >= 0);
+        put(&g, g.h.root, target + 1, NULL);
+        put_link(g.h.root, "boot", target);
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
+        assert_true(asprintf(&where, "%s%s", g.h.root, target) >= 0);
         assert_int_equal(strv_length(g.mounted), 1);
         assert_string_equal(g.mounted[0], where);
         assert_true(is_mount_point(where));
@@ -191,9 +174,9 @@ static void test_boot_not_a_folder(void **state) {
 
         (void) state;
         guest_make(&g);
-        put(&g, g.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
-        put(&g, g.root, "boot", "a file\n");
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
+        put(&g, g.h.root, "etc/fstab", "tmpfs /boot tmpfs defaults 0 0\n");
+        put(&g, g.h.root, "boot", "a file\n");
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
         assert_int_equal(strv_length(g.mounted), 0);
         guest_done(&g);
 }
@@ -205,14 +188,14 @@ static void test_fstab_link_to_host(void **state) {
         (void) state;
         guest_make(&g);
         /* The host's fstab (a canary) would mount /boot; the guest's own has no /etc/fstab at all. */
-        put(&g, g.host, "fstab", "tmpfs /boot tmpfs defaults 0 0\n");
-        put(&g, g.root, "boot", NULL);
-        put(&g, g.root, "etc", NULL);
-        assert_true(asprintf(&hostfstab, "%s/fstab", g.host) >= 0);
-        put_link(g.root, "etc/fstab", hostfstab);
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
+        put(&g, g.h.host, "fstab", "tmpfs /boot tmpfs defaults 0 0\n");
+        put(&g, g.h.root, "boot", NULL);
+        put(&g, g.h.root, "etc", NULL);
+        assert_true(asprintf(&hostfstab, "%s/fstab", g.h.host) >= 0);
+        put_link(g.h.root, "etc/fstab", hostfstab);
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
         assert_int_equal(strv_length(g.mounted), 0);
-        assert_true(asprintf(&boot, "%s/boot", g.root) >= 0);
+        assert_true(asprintf(&boot, "%s/boot", g.h.root) >= 0);
         assert_false(is_mount_point(boot));
         guest_done(&g);
 }
@@ -223,11 +206,11 @@ static void test_fstab_fifo(void **state) {
 
         (void) state;
         guest_make(&g);
-        put(&g, g.root, "etc", NULL);
-        assert_true(asprintf(&fstab, "%s/etc/fstab", g.root) >= 0);
+        put(&g, g.h.root, "etc", NULL);
+        assert_true(asprintf(&fstab, "%s/etc/fstab", g.h.root) >= 0);
         assert_int_equal(mkfifo(fstab, 0644), 0);
         (void) alarm(5); /* a blocking open fails the test instead of hanging it */
-        assert_int_equal(boot_dirs_mount(g.rootfd, g.root, &g.mounted), 0);
+        assert_int_equal(boot_dirs_mount(g.h.rootfd, g.h.root, &g.mounted), 0);
         assert_int_equal(strv_length(g.mounted), 0);
         guest_done(&g);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "detect.h"
+#include "fixture.h"
 #include "util.h"
 
 /* The CPU the tests pretend to run on: leaf 1 and up to two hypervisor leaves. */
@@ -332,50 +333,22 @@ static void test_mode_without_sysfs(void **state) {
  * folder outside it that stands for the host's /proc or /sys (a canary: the
  * real host files are never used).
  */
-typedef struct Hostile {
-        char top[64];
-        char root[96];
-        char host[96];
-        int rootfd;
-} Hostile;
+typedef FixtureHostile Hostile;
 
 static void hostile_make(Hostile *h) {
-        strcpy(h->top, "/tmp/test-detect-hostile-XXXXXX");
-        assert_non_null(mkdtemp(h->top));
-        (void) snprintf(h->root, sizeof h->root, "%s/root", h->top);
-        (void) snprintf(h->host, sizeof h->host, "%s/host", h->top);
-        assert_int_equal(mkdir(h->root, 0755), 0);
-        assert_int_equal(mkdir(h->host, 0755), 0);
-        h->rootfd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(h->rootfd >= 0);
+        fixture_hostile_make(h, "test-detect-hostile");
 }
 
 static void hostile_done(Hostile *h) {
-        _cleanup_free_ char *cmd = NULL;
-
         (void) alarm(0);
-        (void) close(h->rootfd);
-        assert_true(asprintf(&cmd, "rm -rf '%s'", h->top) >= 0);
-        assert_int_equal(system(cmd), 0);
-}
-
-/* mkdir -p of the folders in "@base/@rel" up to its last component. */
-static void make_parents(const char *base, const char *rel) {
-        _cleanup_free_ char *p = NULL;
-
-        assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
-        for (char *slash = strchr(p + strlen(base) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-                *slash = 0;
-                assert_true(mkdir(p, 0755) >= 0 || errno == EEXIST);
-                *slash = '/';
-        }
+        fixture_hostile_done(h);
 }
 
 static void put_file(const char *base, const char *rel, const char *text) {
         _cleanup_free_ char *p = NULL;
         FILE *f;
 
-        make_parents(base, rel);
+        fixture_make_parents(base, rel);
         assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
         f = fopen(p, "we");
         assert_non_null(f);
@@ -386,7 +359,7 @@ static void put_file(const char *base, const char *rel, const char *text) {
 static void put_link(const char *base, const char *rel, const char *target) {
         _cleanup_free_ char *p = NULL;
 
-        make_parents(base, rel);
+        fixture_make_parents(base, rel);
         assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
         assert_int_equal(symlink(target, p), 0);
 }
@@ -394,7 +367,7 @@ static void put_link(const char *base, const char *rel, const char *target) {
 static void put_fifo(const char *base, const char *rel) {
         _cleanup_free_ char *p = NULL;
 
-        make_parents(base, rel);
+        fixture_make_parents(base, rel);
         assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
         assert_int_equal(mkfifo(p, 0644), 0);
 }
@@ -439,7 +412,7 @@ static void test_offline_sys_link_to_host(void **state) {
         put_file(h.host, "hypervisor/type", "xen\n");
         put_file(h.host, "devices/virtual/dmi/id/sys_vendor", "Xen\n");
         put_link(h.host, "class/dmi/id", "../../devices/virtual/dmi/id");
-        make_parents(h.host, "class/block/vda/x");
+        fixture_make_parents(h.host, "class/block/vda/x");
         put_link(h.root, "sys", h.host);
         assert_string_equal(hypervisor_to_string(hostile_detect(&h)), "none");
         /* Nor does the host's sysfs tell the disk bus. */
@@ -455,7 +428,7 @@ static void test_offline_sys_inner_link_to_host(void **state) {
         (void) state;
         hostile_make(&h);
         /* Links deeper down, on the way to a file: sys/class and sys/hypervisor are the host's. */
-        make_parents(h.host, "block/xvda/x");
+        fixture_make_parents(h.host, "block/xvda/x");
         put_file(h.host, "dmi/id/sys_vendor", "Xen\n");
         put_file(h.host, "type", "xen\n");
         put_link(h.root, "sys/class", h.host);
@@ -473,7 +446,7 @@ static void check_fifo(const char *rel, const char *also_dir) {
 
         hostile_make(&h);
         if (also_dir)
-                make_parents(h.root, also_dir);
+                fixture_make_parents(h.root, also_dir);
         put_fifo(h.root, rel);
         (void) alarm(5);
         assert_int_equal(detect_hypervisor(h.rootfd, NULL, &d), -EBADFD);

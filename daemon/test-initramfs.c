@@ -78,6 +78,25 @@ static void test_lifecycle(void **state) {
         assert_int_equal(only_image(root->fd, KVER, "/boot/initrd.img-" KVER), INITRAMFS_OLD_RULES);
 }
 
+/* kvmigrate's own stamp is never read through a link, even one that stays in the root. */
+static void test_stamp_link(void **state) {
+        FixtureRoot *root = *state;
+
+        fixture_write(root->fd, "lib/modules/" KVER "/modules.dep", "");
+        fixture_write(root->fd, "boot/initrd.img-" KVER, "image");
+        fixture_write(root->fd, "etc/udev/rules.d/70-kvmigrate-xvd.rules", RULES);
+        fixture_write(root->fd, "srv/copy", RULES);
+        set_mtime(root->fd, "srv/copy", 1000);
+        set_mtime(root->fd, "boot/initrd.img-" KVER, 2000);
+        fixture_symlink(root->fd, "var/lib/kvmigrate/initramfs/" KVER, "/srv/copy");
+        assert_int_equal(only_image(root->fd, KVER, "/boot/initrd.img-" KVER), INITRAMFS_NO_HOOK);
+
+        /* The next build's record replaces the link with a file. */
+        assert_int_equal(initramfs_record_build(root->fd, KVER), 0);
+        set_mtime(root->fd, "var/lib/kvmigrate/initramfs/" KVER, 1500);
+        assert_int_equal(only_image(root->fd, KVER, "/boot/initrd.img-" KVER), INITRAMFS_CURRENT);
+}
+
 static void test_names(void **state) {
         FixtureRoot *root = *state;
         _cleanup_(initramfs_list_done) InitramfsList l = {};
@@ -145,6 +164,7 @@ static void test_tool(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 FIXTURE_ROOT_TEST(test_lifecycle),
+                FIXTURE_ROOT_TEST(test_stamp_link),
                 FIXTURE_ROOT_TEST(test_names),
                 FIXTURE_ROOT_TEST(test_no_kernels),
                 FIXTURE_ROOT_TEST(test_kver),

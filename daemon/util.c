@@ -102,7 +102,7 @@ char *buf_steal(Buf *b) {
         return d;
 }
 
-int read_full_fd(int fd, char **ret, size_t *ret_size) {
+int read_full_fd_capped(int fd, size_t max, char **ret, size_t *ret_size) {
         Buf b = {};
         char chunk[16384];
 
@@ -116,6 +116,11 @@ int read_full_fd(int fd, char **ret, size_t *ret_size) {
                 }
                 if (n == 0)
                         break;
+                /* A size fstat() gave may be stale (a file still growing): count what is read. */
+                if ((size_t) n > max - b.len) {
+                        buf_done(&b);
+                        return -EFBIG;
+                }
                 if (buf_append(&b, chunk, (size_t) n) < 0) {
                         buf_done(&b);
                         return -ENOMEM;
@@ -125,6 +130,24 @@ int read_full_fd(int fd, char **ret, size_t *ret_size) {
                 *ret_size = b.len;
         *ret = buf_steal(&b);
         return *ret ? 0 : -ENOMEM;
+}
+
+int read_full_fd(int fd, char **ret, size_t *ret_size) {
+        return read_full_fd_capped(fd, SIZE_MAX, ret, ret_size);
+}
+
+int fd_check_regular(int fd, struct stat *ret) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (ret)
+                *ret = st;
+        return 0;
 }
 
 int read_full_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
@@ -196,18 +219,15 @@ int openat_beneath(int dirfd, const char *path, int flags, mode_t mode) {
 
 int read_regular_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -1;
-        struct stat st;
+        int r;
 
         /* O_NONBLOCK: a FIFO must not hang us before the type check. */
         fd = openat_beneath(dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
+        r = fd_check_regular(fd, NULL);
+        if (r < 0)
+                return r;
         return read_full_fd(fd, ret, ret_size);
 }
 

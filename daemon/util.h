@@ -11,9 +11,11 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -129,6 +131,13 @@ char *buf_steal(Buf *b);
  */
 int read_full_fd(int fd, char **ret, size_t *ret_size);
 int read_full_at(int dirfd, const char *path, char **ret, size_t *ret_size);
+/* read_full_fd(), or -EFBIG as soon as more than @max bytes were read. */
+int read_full_fd_capped(int fd, size_t max, char **ret, size_t *ret_size);
+/*
+ * fd_check_regular() - fstat() @fd: 0 (and the stat in @ret, which may be
+ * NULL) for a regular file, -EISDIR for a folder, -EBADFD for anything else.
+ */
+int fd_check_regular(int fd, struct stat *ret);
 
 /**
  * openat_beneath() - open @path below the folder @dirfd with no link

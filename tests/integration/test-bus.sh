@@ -159,53 +159,13 @@ usec_now() { date +%s%N | sed 's/...$//'; }
 # --- a private system bus with the project's policy ------------------------
 
 chmod 755 "$WORK" # nobody must reach the bus socket
-mkdir -p "$WORK/bus.d"
-cat >"$WORK/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-        "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-        <type>system</type>
-        <listen>unix:path=$WORK/bus</listen>
-        <auth>EXTERNAL</auth>
-        <!-- The default-deny policy of the system bus (dbus's system.conf). -->
-        <policy context="default">
-                <allow user="*"/>
-                <deny own="*"/>
-                <deny send_type="method_call"/>
-                <allow send_type="signal"/>
-                <allow send_requested_reply="true" send_type="method_return"/>
-                <allow send_requested_reply="true" send_type="error"/>
-                <allow receive_type="method_call"/>
-                <allow receive_type="method_return"/>
-                <allow receive_type="error"/>
-                <allow receive_type="signal"/>
-                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-        </policy>
-        <!-- For busctl monitor. -->
-        <policy user="root">
-                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
-        </policy>
-        <include>$TOP/units/org.kvmigrate.Migrate1.conf</include>
-        <includedir>$WORK/bus.d</includedir>
-</busconfig>
-EOF
-dbus-daemon --config-file="$WORK/bus.conf" --nofork --nopidfile --print-address=3 \
-        3>"$WORK/bus.address" 2>"$WORK/dbus.log" &
-PIDS+=($!)
-for ((i = 0; i < 100; i++)); do
-        [ -s "$WORK/bus.address" ] && break
-        sleep 0.1
-done
-if [ ! -S "$WORK/bus" ]; then
+if ! start_private_bus; then
         not_ok "bus: a private dbus-daemon starts with the project's policy"
         sed 's/^/# /' "$WORK/dbus.log"
         finish
         exit
 fi
 ok "bus: a private dbus-daemon starts with the project's policy"
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/bus
 
 # --- the guest ---------------------------------------------------------------
 

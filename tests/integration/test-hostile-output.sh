@@ -100,42 +100,12 @@ if [ "$(id -u)" -ne 0 ]; then
         exit
 fi
 
-cat >"$WORK/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-        "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-        <type>system</type>
-        <listen>unix:path=$WORK/bus</listen>
-        <auth>EXTERNAL</auth>
-        <policy context="default">
-                <allow user="*"/>
-                <deny own="*"/>
-                <allow send_type="method_call"/>
-                <allow send_type="signal"/>
-                <allow send_requested_reply="true" send_type="method_return"/>
-                <allow send_requested_reply="true" send_type="error"/>
-                <allow receive_type="method_call"/>
-                <allow receive_type="method_return"/>
-                <allow receive_type="error"/>
-                <allow receive_type="signal"/>
-        </policy>
-        <include>$TOP/units/org.kvmigrate.Migrate1.conf</include>
-</busconfig>
-EOF
-dbus-daemon --config-file="$WORK/bus.conf" --nofork --nopidfile --print-address=3 \
-        3>"$WORK/bus.address" 2>"$WORK/dbus.log" &
-PIDS+=($!)
-for ((i = 0; i < 100; i++)); do
-        [ -S "$WORK/bus" ] && [ -s "$WORK/bus.address" ] && break
-        sleep 0.1
-done
-if [ ! -S "$WORK/bus" ]; then
+if ! start_private_bus; then
         not_ok "hostile-output: a private dbus-daemon starts"
         sed 's/^/# /' "$WORK/dbus.log"
         finish
         exit
 fi
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/bus
 
 bctl() { timeout 30 busctl "$@"; }
 prop() { bctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" "$@"; }

@@ -920,3 +920,35 @@ bool fixture_console_platform(void) {
         return false;
 #endif
 }
+
+void fixture_hostile_make(FixtureHostile *h, const char *name) {
+        *h = (FixtureHostile){ .rootfd = -1 };
+        assert_true((size_t) snprintf(h->top, sizeof h->top, "/tmp/%s-XXXXXX", name) < sizeof h->top);
+        assert_non_null(mkdtemp(h->top));
+        (void) snprintf(h->root, sizeof h->root, "%s/root", h->top);
+        (void) snprintf(h->host, sizeof h->host, "%s/host", h->top);
+        assert_int_equal(mkdir(h->root, 0755), 0);
+        assert_int_equal(mkdir(h->host, 0755), 0);
+        h->rootfd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(h->rootfd >= 0);
+}
+
+void fixture_hostile_done(FixtureHostile *h) {
+        _cleanup_free_ char *cmd = NULL;
+
+        (void) close(h->rootfd);
+        assert_true(asprintf(&cmd, "umount -R '%s' 2>/dev/null; rm -rf --one-file-system '%s'", h->host,
+                            h->top) >= 0);
+        (void) system(cmd);
+}
+
+void fixture_make_parents(const char *base, const char *rel) {
+        _cleanup_free_ char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/%s", base, rel) >= 0);
+        for (char *slash = strchr(p + strlen(base) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = 0;
+                assert_true(mkdir(p, 0755) >= 0 || errno == EEXIST);
+                *slash = '/';
+        }
+}

@@ -114,6 +114,29 @@ int fixture_root_setup(void **state);
 /* cmocka per-test teardown: remove and free the root in *@state. Return: 0, or -1 if it stays. */
 int fixture_root_teardown(void **state);
 
+/*
+ * A guest root written by an attacker, and beside it "host": a folder that
+ * stands for the host, which nothing in the root may reach.
+ */
+typedef struct FixtureHostile {
+        char top[64]; /* /tmp/NAME-XXXXXX */
+        char root[96]; /* top/root */
+        char host[96]; /* top/host */
+        int rootfd;
+} FixtureHostile;
+
+/* fixture_hostile_make() - make both folders below a new /tmp/@name-XXXXXX and open the root. */
+void fixture_hostile_make(FixtureHostile *h, const char *name);
+
+/*
+ * fixture_hostile_done() - close the root and remove everything, unmounting
+ * what is mounted below "host" first (never deleting through a mount).
+ */
+void fixture_hostile_done(FixtureHostile *h);
+
+/* fixture_make_parents() - mkdir -p of the folders of "@base/@rel", up to its last component. */
+void fixture_make_parents(const char *base, const char *rel);
+
 /* A test that finds a fresh empty root in *state (see fixture_root_setup()). */
 #define FIXTURE_ROOT_TEST(f) cmocka_unit_test_setup_teardown(f, fixture_root_setup, fixture_root_teardown)
 

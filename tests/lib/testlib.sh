@@ -161,3 +161,53 @@ mount_hypervisor_type() {
         fi
 }
 export -f mount_hypervisor_type
+
+# start_private_bus: a dbus-daemon on $WORK/bus with the system bus's
+# default-deny policy (dbus's system.conf), the project's own policy, and
+# $WORK/bus.d for a test's additions; its pid goes to the caller's PIDS
+# array, DBUS_SYSTEM_BUS_ADDRESS points at it, its log is $WORK/dbus.log.
+# Return: 1 when it did not start.
+start_private_bus() {
+        local i
+        mkdir -p "$WORK/bus.d"
+        cat >"$WORK/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+        "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+        <type>system</type>
+        <listen>unix:path=$WORK/bus</listen>
+        <auth>EXTERNAL</auth>
+        <!-- The default-deny policy of the system bus (dbus's system.conf). -->
+        <policy context="default">
+                <allow user="*"/>
+                <deny own="*"/>
+                <deny send_type="method_call"/>
+                <allow send_type="signal"/>
+                <allow send_requested_reply="true" send_type="method_return"/>
+                <allow send_requested_reply="true" send_type="error"/>
+                <allow receive_type="method_call"/>
+                <allow receive_type="method_return"/>
+                <allow receive_type="error"/>
+                <allow receive_type="signal"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+        </policy>
+        <!-- For busctl monitor. -->
+        <policy user="root">
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+        </policy>
+        <include>$TOP/units/org.kvmigrate.Migrate1.conf</include>
+        <includedir>$WORK/bus.d</includedir>
+</busconfig>
+EOF
+        dbus-daemon --config-file="$WORK/bus.conf" --nofork --nopidfile --print-address=3 \
+                3>"$WORK/bus.address" 2>"$WORK/dbus.log" &
+        PIDS+=($!)
+        for ((i = 0; i < 100; i++)); do
+                [ -S "$WORK/bus" ] && [ -s "$WORK/bus.address" ] && break
+                sleep 0.1
+        done
+        [ -S "$WORK/bus" ] || return 1
+        export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/bus
+}
