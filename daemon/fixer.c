@@ -62,7 +62,13 @@ int fixer_old_name(const FixerContext *c, const char *ref, char **ret) {
         return 0;
 }
 
-static int record_ref(FixerContext *c, const char *name, const char *type, const char *where) {
+typedef enum RefKind {
+        REF_NEEDED,
+        REF_OPTIONAL,
+        REF_ROOT,
+} RefKind;
+
+static int record_ref(FixerContext *c, const char *name, const char *type, const char *where, RefKind kind) {
         Reference *refs = realloc(c->refs, sizeof(Reference) * (c->n_refs + 1));
 
         if (!refs)
@@ -72,6 +78,8 @@ static int record_ref(FixerContext *c, const char *name, const char *type, const
                 .name = strdup(name),
                 .type = strdup_or_null(type),
                 .where = strdup(where),
+                .optional = kind == REF_OPTIONAL,
+                .root = kind == REF_ROOT,
         };
         c->n_refs++;
         if (!refs[c->n_refs - 1].name || !refs[c->n_refs - 1].where || (type && !refs[c->n_refs - 1].type))
@@ -126,8 +134,8 @@ static bool identifier_unique(const FixerContext *c, const Device *d, size_t off
         return *(char *const *) ((const char *) d + offset) && !fixer_identifier_clash(c, d, offset);
 }
 
-int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
-        DeviceSyntax syntax, char **ret) {
+static int rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, RefKind kind, char **ret) {
         _cleanup_free_ char *name = NULL;
         const MapEntry *e;
         const Device *d;
@@ -139,11 +147,13 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
                 return r;
 
         if (!c->mapping) {
-                r = record_ref(c, name, type, where);
+                r = record_ref(c, name, type, where, kind);
                 return r < 0 ? r : 1;
         }
 
         e = mapping_find(c->mapping, name);
+        if (!e && kind == REF_OPTIONAL)
+                return 0; /* map_build() warned: the guest boots without it */
         if (!e) {
                 log_error("%s: %s was not mapped", where, ref);
                 return -ENXIO;
@@ -201,6 +211,21 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
                 return -ENOMEM;
         }
         return 1;
+}
+
+int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret) {
+        return rewrite_device(c, ref, type, where, syntax, REF_NEEDED, ret);
+}
+
+int fixer_rewrite_optional_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret) {
+        return rewrite_device(c, ref, type, where, syntax, REF_OPTIONAL, ret);
+}
+
+int fixer_rewrite_root_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret) {
+        return rewrite_device(c, ref, type, where, syntax, REF_ROOT, ret);
 }
 
 size_t fields_split(const char *line, size_t len, Span *spans, size_t max) {

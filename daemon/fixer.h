@@ -102,6 +102,27 @@ int fixer_rewrite_device(FixerContext *c, const char *ref, const char *type, con
         DeviceSyntax syntax, char **ret);
 
 /**
+ * fixer_rewrite_optional_device() - fixer_rewrite_device() for a line the
+ * guest boots without (fstab nofail or noauto, crypttab nofail or noauto, a
+ * unit with nofail): when nothing maps the device and every file names it so,
+ * map_build() warns instead of refusing, and the rewrite pass returns 0 with
+ * @ret NULL, so the line stays as it is.
+ * Return: as fixer_rewrite_device().
+ */
+int fixer_rewrite_optional_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret);
+
+/**
+ * fixer_rewrite_root_device() - fixer_rewrite_device() for the device fstab
+ * mounts on "/": map_build() refuses a mapping that contradicts the
+ * filesystem the run migrates. (Not root= on a command line: a boot entry may
+ * start another system.)
+ * Return: as fixer_rewrite_device().
+ */
+int fixer_rewrite_root_device(FixerContext *c, const char *ref, const char *type, const char *where,
+        DeviceSyntax syntax, char **ret);
+
+/**
  * Line-oriented text helpers for fixers that edit in place: the bytes a
  * fixer does not change must survive exactly (tabs, alignment, a missing
  * final newline).

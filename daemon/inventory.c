@@ -4,10 +4,12 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libudev.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "devname.h"
 #include "inventory.h"
 #include "root.h"
 #include "util.h"
@@ -50,6 +52,7 @@ void device_done(Device *d) {
         free(d->partlabel);
         free(d->ptuuid);
         strv_free(d->links);
+        free(d->bus_path);
         *d = (Device){};
 }
 
@@ -306,6 +309,7 @@ int inventory_probe_path(Inventory *inv, const char *name, const char *path) {
         _cleanup_close_ int fd = -1;
         const char *disk;
         bool table = false;
+        struct stat st;
         int r;
 
         if (isempty(name) || isempty(path))
@@ -329,6 +333,8 @@ int inventory_probe_path(Inventory *inv, const char *name, const char *path) {
         r = probe_content(pr, fd, 0, 0, true, path, &d, &table);
         if (r < 0)
                 return r;
+        if (fstat(fd, &st) >= 0 && S_ISBLK(st.st_mode))
+                d.devnum = st.st_rdev;
 
         r = inventory_add(inv, &d);
         if (r < 0)
@@ -411,6 +417,7 @@ static int probe_udev_device(Inventory *inv, struct udev_device *dev) {
         /* sysfs counts 512-byte sectors whatever the logical block size. */
         d.size = (uint64_t) sectors * 512;
         d.partition = streq_ptr(udev_device_get_devtype(dev), "partition");
+        d.devnum = udev_device_get_devnum(dev);
         r = udev_links(dev, &d.links);
         if (r < 0)
                 return r;
@@ -470,6 +477,144 @@ int inventory_probe_udev(Inventory *inv) {
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* Bus positions */
+
+static int bus_path_from_link(const char *target, const char *name, char **ret) {
+        const char *p = strstr(target, "/devices/");
+        size_t len, nlen = strlen(name);
+
+        *ret = NULL;
+        if (!p)
+                return 0;
+        len = strlen(p);
+        /* ".../block/sda" for SCSI, ATA and virtio-blk; ".../nvme0/nvme0n1" for NVMe. */
+        if (len <= nlen + 1 || p[len - nlen - 1] != '/' || !streq(p + len - nlen, name))
+                return 0;
+        len -= nlen + 1;
+        if (len > strlen("/block") && memcmp(p + len - strlen("/block"), "/block", strlen("/block")) == 0)
+                len -= strlen("/block");
+        if (len <= strlen("/devices"))
+                return 0;
+        *ret = strndup(p, len);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int inventory_read_bus_paths(Inventory *inv, int sysfd) {
+        for (size_t i = 0; i < inv->n; i++) {
+                Device *d = &inv->devices[i];
+                _cleanup_free_ char *link = NULL;
+                char target[PATH_MAX];
+                ssize_t k;
+                int r;
+
+                if (d->partition || d->source != DEVICE_SOURCE_PROBE || !devname_is_kernel_name(d->name))
+                        continue;
+                if (asprintf(&link, "class/block/%s", d->name) < 0) {
+                        link = NULL;
+                        return -ENOMEM;
+                }
+                k = readlinkat(sysfd, link, target, sizeof(target) - 1);
+                if (k < 0)
+                        continue;
+                target[k] = '\0';
+                free(d->bus_path);
+                r = bus_path_from_link(target, d->name, &d->bus_path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool is_hex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Runs of hex digits compare by value: PCI addresses are fixed-width hex
+ * ("0000:00:0a.0" after "0000:00:09.0"), and a decimal run reads the same way
+ * ("host10" after "host9").
+ */
+int inventory_compare_bus_paths(const char *a, const char *b) {
+        while (*a && *b) {
+                if (is_hex(*a) && is_hex(*b)) {
+                        size_t la = 0, lb = 0;
+
+                        while (*a == '0' && is_hex(a[1]))
+                                a++;
+                        while (*b == '0' && is_hex(b[1]))
+                                b++;
+                        while (is_hex(a[la]))
+                                la++;
+                        while (is_hex(b[lb]))
+                                lb++;
+                        if (la != lb)
+                                return la < lb ? -1 : 1;
+                        for (; la > 0; la--, a++, b++) {
+                                int x = tolower((unsigned char) *a), y = tolower((unsigned char) *b);
+                                if (x != y)
+                                        return x < y ? -1 : 1;
+                        }
+                        continue;
+                }
+                if (*a != *b)
+                        return (unsigned char) *a < (unsigned char) *b ? -1 : 1;
+                a++;
+                b++;
+        }
+        return *a ? 1 : *b ? -1 : 0;
+}
+
+typedef struct OrderKey {
+        const Device *d;
+        DevName dn;
+} OrderKey;
+
+static int compare_by_bus(const void *a, const void *b) {
+        return inventory_compare_bus_paths(
+                ((const OrderKey *) a)->d->bus_path, ((const OrderKey *) b)->d->bus_path);
+}
+
+static int compare_by_letter(const void *a, const void *b) {
+        unsigned x = ((const OrderKey *) a)->dn.disk, y = ((const OrderKey *) b)->dn.disk;
+        return x < y ? -1 : x > y;
+}
+
+int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *ret_n, bool *ret_by_bus) {
+        static const char *const prefixes[] = { "sd", "vd", "hd" };
+        _cleanup_free_ OrderKey *keys = NULL;
+        const Device **v;
+        size_t n = 0;
+        bool by_bus = !inv->names_given;
+
+        keys = calloc(inv->n + 1, sizeof(OrderKey));
+        if (!keys)
+                return -ENOMEM;
+        for (size_t p = 0; p < ELEMENTSOF(prefixes) && n == 0; p++)
+                for (size_t i = 0; i < inv->n; i++) {
+                        const Device *d = &inv->devices[i];
+                        DevName dn;
+
+                        if (devname_parse(d->name, &dn) < 0 || dn.part != 0 ||
+                                !streq(dn.prefix, prefixes[p]))
+                                continue;
+                        keys[n++] = (OrderKey){ .d = d, .dn = dn };
+                        by_bus = by_bus && d->bus_path;
+                }
+        by_bus = by_bus && n > 0;
+        if (n > 0)
+                qsort(keys, n, sizeof(OrderKey), by_bus ? compare_by_bus : compare_by_letter);
+
+        v = n > 0 ? calloc(n, sizeof(Device *)) : NULL;
+        if (n > 0 && !v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                v[i] = keys[i].d;
+        *ret = v;
+        *ret_n = n;
+        *ret_by_bus = by_bus;
         return 0;
 }
 

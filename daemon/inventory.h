@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef enum DeviceSource {
         DEVICE_SOURCE_PROBE, /* probed now */
@@ -35,12 +36,24 @@ typedef struct Device {
         uint64_t size; /* bytes; 0 if unknown */
         bool partition; /* a partition (sda1), not a whole disk */
         char **links; /* other names under /dev (by-id, by-path), NULL-terminated, may be NULL */
+        /*
+         * Where the host attached a whole disk, from sysfs without the kernel
+         * name: "/devices/pci0000:00/0000:00:04.0/virtio1/host2/target2:0:1/2:0:1:0".
+         * The sd letters are handed out in probe order and race; this does
+         * not change from boot to boot. NULL when unknown.
+         */
+        char *bus_path;
+        dev_t devnum; /* the block device's number; 0 for an image or a recorded device */
         DeviceSource source;
 } Device;
 
 typedef struct Inventory {
         Device *devices;
         size_t n;
+        /* The caller named each disk (--disk sda=…): the letters are the order, nothing races. */
+        bool names_given;
+        /* The device that holds the root being migrated (its st_dev); 0 when unknown. */
+        dev_t root_devnum;
 } Inventory;
 
 void device_done(Device *d);
@@ -77,6 +90,32 @@ int inventory_probe_path(Inventory *inv, const char *name, const char *path);
  * Return: 0, or a negative errno.
  */
 int inventory_probe_udev(Inventory *inv);
+
+/**
+ * inventory_read_bus_paths() - fill bus_path of every probed whole disk of
+ * @inv from the link class/block/NAME below @sysfd (a sysfs mount, or a
+ * tree of links that looks like one). A disk whose link is missing or
+ * malformed keeps NULL.
+ * Return: 0, or -ENOMEM.
+ */
+int inventory_read_bus_paths(Inventory *inv, int sysfd);
+
+/**
+ * inventory_compare_bus_paths() - the order of two bus paths: component by
+ * component, numbers by value ("host10" after "host9"; PCI's fixed-width
+ * hex compares as text), so the disks sort as the host laid them out.
+ */
+int inventory_compare_bus_paths(const char *a, const char *b);
+
+/**
+ * inventory_disks_in_order() - the whole disks of @inv of the first of the
+ * prefixes sd, vd, hd present, in the order the host attached them when every
+ * one's bus position is known and the caller did not name them (*@ret_by_bus
+ * true), else by letter.
+ * Return: 0 and a newly allocated array of @ret_n pointers into @inv (NULL
+ * when there is none), or -ENOMEM.
+ */
+int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *ret_n, bool *ret_by_bus);
 
 /**
  * inventory_load_snapshot() - read /var/lib/kvmigrate/snapshot below @rootfd.

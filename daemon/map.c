@@ -11,6 +11,7 @@ const char *map_method_to_string(MapMethod m) {
                 [MAP_METHOD_PARTUUID] = "partuuid",
                 [MAP_METHOD_PTUUID] = "ptuuid",
                 [MAP_METHOD_ORDER] = "order",
+                [MAP_METHOD_BUS] = "bus",
         };
         return (unsigned) m < _MAP_METHOD_MAX ? names[m] : NULL;
 }
@@ -97,6 +98,19 @@ static const Reference *first_ref(const Builder *b, const char *name) {
         return NULL;
 }
 
+/* Every file that names @name can live without it (nofail, noauto). */
+static bool name_is_optional(const Builder *b, const char *name) {
+        bool any = false;
+
+        for (size_t i = 0; i < b->n_refs; i++)
+                if (streq(b->refs[i].name, name)) {
+                        if (!b->refs[i].optional)
+                                return false;
+                        any = true;
+                }
+        return any;
+}
+
 static int add_entry(Builder *b, const char *name, const Device *old, const Device *new, MapMethod m) {
         MapEntry *e = realloc(b->entries, sizeof(MapEntry) * (b->n + 1));
 
@@ -125,6 +139,10 @@ static int complain(Builder *b, const char *name, const char *fmt, ...) {
                 s = NULL;
                 return -ENOMEM;
         }
+        if (ref && name_is_optional(b, name))
+                return note(&b->warnings, &b->n_warnings,
+                        "%s (%s): %s; the guest boots without it, so its line is left as it is", name,
+                        ref->where, s);
         if (ref)
                 return note(&b->errors, &b->n_errors, "%s (%s): %s", name, ref->where, s);
         return note(
@@ -202,37 +220,28 @@ static int map_by_identity(Builder *b, const char *name, const Device *old) {
         return 0;
 }
 
-/* The new disks the order rule counts: whole disks of the first prefix present, in kernel order. */
-static int new_disks(const Inventory *new, DevName **ret, size_t *ret_n) {
-        static const char *const prefixes[] = { "sd", "vd", "hd" };
-        DevName *v = NULL;
-        size_t n = 0;
+/* A new whole disk the order rule counts. */
+typedef struct OrderDisk {
+        DevName dn;
+} OrderDisk;
 
-        for (size_t p = 0; p < ELEMENTSOF(prefixes) && n == 0; p++)
-                for (size_t i = 0; i < new->n; i++) {
-                        DevName dn;
-                        DevName *nv;
+/* The new disks the order rule counts, in the order inventory_disks_in_order() gives. */
+static int new_disks(const Inventory *new, OrderDisk **ret, size_t *ret_n, bool *ret_by_bus) {
+        _cleanup_free_ const Device **disks = NULL;
+        _cleanup_free_ OrderDisk *v = NULL;
+        size_t n;
+        int r;
 
-                        if (devname_parse(new->devices[i].name, &dn) < 0 || dn.part != 0 ||
-                                !streq(dn.prefix, prefixes[p]))
-                                continue;
-                        nv = realloc(v, sizeof(DevName) * (n + 1));
-                        if (!nv) {
-                                free(v);
-                                return -ENOMEM;
-                        }
-                        v = nv;
-                        v[n++] = dn;
-                }
-
-        /* Kernel order: by disk index. */
-        for (size_t i = 1; i < n; i++)
-                for (size_t j = i; j > 0 && v[j - 1].disk > v[j].disk; j--) {
-                        DevName t = v[j];
-                        v[j] = v[j - 1];
-                        v[j - 1] = t;
-                }
-        *ret = v;
+        r = inventory_disks_in_order(new, &disks, &n, ret_by_bus);
+        if (r < 0)
+                return r;
+        v = calloc(n + 1, sizeof(OrderDisk));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (devname_parse(disks[i]->name, &v[i].dn) < 0)
+                        return -EINVAL; /* inventory_disks_in_order() parsed it */
+        *ret = TAKE_PTR(v);
         *ret_n = n;
         return 0;
 }
@@ -240,258 +249,459 @@ static int new_disks(const Inventory *new, DevName **ret, size_t *ret_n) {
 typedef struct OrderPick {
         const char *name; /* old name */
         const Device *target; /* NULL: missing */
-        size_t unit; /* index of the new disk it lands on */
+        size_t unit; /* index of the old unit, and of the new disk it lands on */
         char *target_name;
 } OrderPick;
 
+/* The old units the order rule counts, and the new disks they land on. */
+typedef struct OrderRun {
+        Builder *b;
+        DevName *units; /* old units in use, kernel order */
+        size_t n_units;
+        OrderDisk *disks;
+        size_t n_disks;
+        /* The disks sort by bus position, or the caller named them: same-type disks cannot swap. */
+        bool certain;
+        MapMethod method;
+        OrderPick *picks;
+        size_t n_picks;
+} OrderRun;
+
+static void order_run_done(OrderRun *o) {
+        for (size_t i = 0; i < o->n_picks; i++)
+                free(o->picks[i].target_name);
+        free(o->picks);
+        free(o->units);
+        free(o->disks);
+}
+
 /*
- * One reading of the order rule. @split false: each old disk is one unit
- * (xvda1 → sda1). @split true: a disk whose whole name nobody uses is taken
- * as partitions exported one by one (xvda1, xvda2 → sda, sdb), the layout
- * of guests that had each filesystem as its own Xen disk.
+ * The old units in use, in kernel order (@all is sorted). @split false: each
+ * old disk is one unit (xvda1 → sda1). @split true: a disk whose whole name
+ * nobody uses is taken as partitions exported one by one (xvda1, xvda2 →
+ * sda, sdb), the layout of guests that had each filesystem as its own Xen disk.
  */
-static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *ok, char ***ret_errors,
-        size_t *ret_n_errors) {
-        _cleanup_free_ DevName *disks = NULL;
-        _cleanup_free_ OrderPick *picks = NULL;
-        char **errors = NULL;
-        size_t n_disks, n_errors = 0, n_units = 0, n_todo = strv_length(todo);
-        DevName units[256];
-        int r;
-
-        r = new_disks(b->new, &disks, &n_disks);
-        if (r < 0)
-                return r;
-
-        /* The old units in use, in kernel order (@all is sorted). */
+static int order_collect_units(OrderRun *o, char **all, bool split) {
         for (char **a = all; *a; a++) {
                 DevName dn, whole;
-                _cleanup_free_ char *whole_name = NULL;
                 bool seen = false;
 
                 if (devname_parse(*a, &dn) < 0 || !streq(dn.prefix, "xvd"))
                         continue;
                 whole = dn;
                 if (split) {
-                        whole_name = devname_format("xvd", dn.disk, 0);
+                        _cleanup_free_ char *whole_name = devname_format("xvd", dn.disk, 0);
                         if (!whole_name)
                                 return -ENOMEM;
                         if (dn.part == 0 || strv_contains(all, whole_name))
                                 whole.part = 0;
                 } else
                         whole.part = 0;
-                for (size_t u = 0; u < n_units; u++)
-                        if (units[u].disk == whole.disk && units[u].part == whole.part)
-                                seen = true;
-                if (!seen && n_units < ELEMENTSOF(units))
-                        units[n_units++] = whole;
+                for (size_t u = 0; u < o->n_units && !seen; u++)
+                        seen = o->units[u].disk == whole.disk && o->units[u].part == whole.part;
+                if (!seen) {
+                        DevName *v = reallocarray(o->units, o->n_units + 1, sizeof(DevName));
+                        if (!v)
+                                return -ENOMEM;
+                        o->units = v;
+                        o->units[o->n_units++] = whole;
+                }
         }
+        return 0;
+}
 
-        picks = calloc(n_todo + 1, sizeof(OrderPick));
-        if (!picks)
+/* The i-th unit lands on the i-th new disk: the whole disk, or the partition of the same number. */
+static int order_pick_targets(OrderRun *o, char **todo) {
+        size_t n_todo = strv_length(todo);
+
+        o->picks = calloc(n_todo + 1, sizeof(OrderPick));
+        if (!o->picks)
                 return -ENOMEM;
-
+        o->n_picks = n_todo;
         for (size_t i = 0; i < n_todo; i++) {
+                OrderPick *p = &o->picks[i];
                 DevName dn;
-                OrderPick *p = &picks[i];
 
                 p->name = todo[i];
                 p->unit = SIZE_MAX;
                 if (devname_parse(todo[i], &dn) < 0)
                         continue;
-                for (size_t u = 0; u < n_units; u++) {
-                        bool whole_unit = units[u].part == 0;
-                        if (units[u].disk != dn.disk || (!whole_unit && units[u].part != dn.part))
+                for (size_t u = 0; u < o->n_units; u++) {
+                        bool whole_unit = o->units[u].part == 0;
+                        if (o->units[u].disk != dn.disk || (!whole_unit && o->units[u].part != dn.part))
                                 continue;
                         p->unit = u;
-                        if (u < n_disks)
-                                p->target_name = devname_format(
-                                        disks[u].prefix, disks[u].disk, whole_unit ? dn.part : 0);
+                        if (u < o->n_disks) {
+                                const DevName *t = &o->disks[u].dn;
+                                p->target_name =
+                                        devname_format(t->prefix, t->disk, whole_unit ? dn.part : 0);
+                                if (!p->target_name)
+                                        return -ENOMEM;
+                        }
                 }
                 if (p->target_name)
-                        p->target = inventory_find(b->new, p->target_name);
+                        p->target = inventory_find(o->b->new, p->target_name);
         }
+        return 0;
+}
 
-        /* Check each new disk the rule lands on: a declared type must confirm it, none may contradict it. */
-        for (size_t i = 0; i < n_todo && r >= 0; i++) {
-                OrderPick *p = &picks[i];
-                const Reference *ref = first_ref(b, p->name);
-                bool confirmed = false;
+/*
+ * The refusal rules. Each returns 0 when the pick stands, 1 with a message in
+ * @ret when it does not, or -ENOMEM.
+ */
+typedef int (*OrderRule)(const OrderRun *o, const OrderPick *p, const char *where, char **ret);
 
-                if (!p->target) {
-                        r = note(&errors, &n_errors,
-                                "%s (%s): no recorded identity, and the order rule finds no %s among the "
-                                "present devices",
-                                p->name, ref ? ref->where : "snapshot", p->target_name ?: "new disk for it");
+static int rule_target_present(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        (void) o;
+        if (p->target)
+                return 0;
+        return asprintf(ret,
+                       "%s (%s): no recorded identity, and the order rule finds no %s among the present "
+                       "devices",
+                       p->name, where, p->target_name ?: "new disk for it") < 0
+                ? -ENOMEM
+                : 1;
+}
+
+static int rule_target_unclaimed(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        for (size_t e = 0; e < o->b->n; e++)
+                if (o->b->entries[e].new == p->target)
+                        return asprintf(ret, "%s (%s): the order rule gives %s, which holds %s by its %s",
+                                       p->name, where, p->target->name, o->b->entries[e].old_name,
+                                       map_method_to_string(o->b->entries[e].method)) < 0
+                                ? -ENOMEM
+                                : 1;
+        return 0;
+}
+
+/* A sibling found by its identity says where this old disk went. */
+static int rule_siblings_agree(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        const Builder *b = o->b;
+
+        for (size_t e = 0; e < b->n; e++) {
+                DevName me, sib, sib_new, target;
+                if (devname_parse(p->name, &me) < 0 || devname_parse(b->entries[e].old_name, &sib) < 0 ||
+                        devname_parse(b->entries[e].new->name, &sib_new) < 0 ||
+                        devname_parse(p->target->name, &target) < 0)
                         continue;
-                }
-                for (size_t e = 0; e < b->n; e++)
-                        if (b->entries[e].new == p->target) {
-                                r = note(&errors, &n_errors,
-                                        "%s (%s): the order rule gives %s, which holds %s by its %s",
-                                        p->name, ref ? ref->where : "snapshot", p->target->name,
-                                        b->entries[e].old_name, map_method_to_string(b->entries[e].method));
-                                goto next;
-                        }
-                /* A sibling found by its identity says where this old disk went now. */
-                for (size_t e = 0; e < b->n; e++) {
-                        DevName me, sib, sib_new, target;
-                        if (devname_parse(p->name, &me) < 0 ||
-                                devname_parse(b->entries[e].old_name, &sib) < 0 ||
-                                devname_parse(b->entries[e].new->name, &sib_new) < 0 ||
-                                devname_parse(p->target->name, &target) < 0)
-                                continue;
-                        if (!streq(sib.prefix, me.prefix) || sib.disk != me.disk)
-                                continue;
-                        if (units[p->unit].part != 0 && units[p->unit].part != sib.part)
-                                continue; /* a partition exported alone: its own unit */
-                        if (streq(sib_new.prefix, target.prefix) && sib_new.disk == target.disk)
-                                continue;
-                        r = note(&errors, &n_errors,
-                                "%s (%s): the order rule gives %s, but %s, on the same Xen disk, is %s by "
-                                "its %s; "
-                                "refusing to guess",
-                                p->name, ref ? ref->where : "snapshot", p->target->name,
-                                b->entries[e].old_name, b->entries[e].new->name,
-                                map_method_to_string(b->entries[e].method));
-                        goto next;
-                }
-                for (size_t j = 0; j < b->n_refs && r >= 0; j++) {
-                        const Reference *x = &b->refs[j];
-                        if (!streq(x->name, p->name) || !type_is_checkable(x->type))
-                                continue;
-                        if (!fstype_confirms(x->type, p->target->type)) {
-                                r = note(&errors, &n_errors,
-                                        "%s (%s): declared %s, but the order rule gives %s, which holds %s; "
-                                        "refusing to guess",
-                                        p->name, x->where, x->type, p->target->name,
-                                        p->target->type ?: "no filesystem");
-                                goto next;
-                        }
-                }
-                /* A type confirms only what it tells apart: ext4 on two disks says nothing about which. */
-                for (size_t j = 0; j < b->n_refs && r >= 0; j++) {
-                        const Reference *x = &b->refs[j];
-                        DevName dn;
+                if (!streq(sib.prefix, me.prefix) || sib.disk != me.disk)
+                        continue;
+                if (o->units[p->unit].part != 0 && o->units[p->unit].part != sib.part)
+                        continue; /* a partition exported alone: its own unit */
+                if (streq(sib_new.prefix, target.prefix) && sib_new.disk == target.disk)
+                        continue;
+                return asprintf(ret,
+                               "%s (%s): the order rule gives %s, but %s, on the same Xen disk, is %s by "
+                               "its "
+                               "%s; refusing to guess",
+                               p->name, where, p->target->name, b->entries[e].old_name,
+                               b->entries[e].new->name, map_method_to_string(b->entries[e].method)) < 0
+                        ? -ENOMEM
+                        : 1;
+        }
+        return 0;
+}
 
-                        if (!streq(x->name, p->name) || !type_is_checkable(x->type) ||
-                                devname_parse(p->name, &dn) < 0)
-                                continue;
-                        for (size_t u = 0; u < n_disks && u < n_units; u++) {
-                                _cleanup_free_ char *alt_name = NULL;
-                                const Device *alt;
+static int rule_type_agrees(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        (void) where;
+        for (size_t j = 0; j < o->b->n_refs; j++) {
+                const Reference *x = &o->b->refs[j];
+                if (!streq(x->name, p->name) || !type_is_checkable(x->type))
+                        continue;
+                if (!fstype_confirms(x->type, p->target->type))
+                        return asprintf(ret,
+                                       "%s (%s): declared %s, but the order rule gives %s, which holds %s; "
+                                       "refusing to guess",
+                                       p->name, x->where, x->type, p->target->name,
+                                       p->target->type ?: "no filesystem") < 0
+                                ? -ENOMEM
+                                : 1;
+        }
+        return 0;
+}
 
-                                if (u == p->unit)
-                                        continue;
-                                alt_name = devname_format(disks[u].prefix, disks[u].disk,
-                                        units[p->unit].part == 0 ? dn.part : 0);
-                                if (!alt_name) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                alt = inventory_find(b->new, alt_name);
-                                if (alt && fstype_confirms(x->type, alt->type)) {
-                                        r = note(&errors, &n_errors,
-                                                "%s (%s): no recorded identity, and %s holds %s just as %s "
-                                                "does; "
-                                                "the order of the disks may have changed, so kvmigrate will "
-                                                "not "
-                                                "guess; run \"migratectl arm\" under Xen or name it by UUID",
-                                                p->name, x->where, alt->name, x->type, p->target->name);
-                                        goto next;
-                                }
+/*
+ * Letters handed out in probe order race: a type confirms only what it tells
+ * apart, and ext4 on two disks says nothing about which. Disks in bus order,
+ * or named by the caller, do not race.
+ */
+static int rule_type_tells_apart(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        DevName dn;
+
+        (void) where;
+        if (o->certain || devname_parse(p->name, &dn) < 0)
+                return 0;
+        for (size_t j = 0; j < o->b->n_refs; j++) {
+                const Reference *x = &o->b->refs[j];
+
+                if (!streq(x->name, p->name) || !type_is_checkable(x->type))
+                        continue;
+                for (size_t u = 0; u < o->n_disks && u < o->n_units; u++) {
+                        _cleanup_free_ char *alt_name = NULL;
+                        const Device *alt;
+
+                        if (u == p->unit)
+                                continue;
+                        alt_name = devname_format(o->disks[u].dn.prefix, o->disks[u].dn.disk,
+                                o->units[p->unit].part == 0 ? dn.part : 0);
+                        if (!alt_name)
+                                return -ENOMEM;
+                        alt = inventory_find(o->b->new, alt_name);
+                        if (alt && fstype_confirms(x->type, alt->type))
+                                return asprintf(ret,
+                                               "%s (%s): no recorded identity, and %s holds %s as %s holds "
+                                               "%s; the order of the disks may have changed, so kvmigrate "
+                                               "will not guess; run \"migratectl arm\" under Xen or name it "
+                                               "by UUID",
+                                               p->name, x->where, alt->name, alt->type, p->target->name,
+                                               p->target->type) < 0
+                                        ? -ENOMEM
+                                        : 1;
+                }
+        }
+        return 0;
+}
+
+/* The order only counts when it pairs every old disk with a new one. */
+static int rule_counts_match(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        if (o->n_units == o->n_disks)
+                return 0;
+        return asprintf(ret,
+                       "%s (%s): no recorded identity; %zu Xen disk%s in use, %zu disk%s present now, so "
+                       "their "
+                       "order says nothing; run \"migratectl arm\" under Xen or name it by UUID",
+                       p->name, where, o->n_units, o->n_units == 1 ? " was" : "s were", o->n_disks,
+                       o->n_disks == 1 ? " is" : "s are") < 0
+                ? -ENOMEM
+                : 1;
+}
+
+/* Some declared type on the same unit confirms the new disk. */
+static int rule_type_confirms(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
+        for (size_t k = 0; k < o->n_picks; k++) {
+                const OrderPick *q = &o->picks[k];
+                if (q->unit != p->unit || !q->target)
+                        continue;
+                for (size_t j = 0; j < o->b->n_refs; j++)
+                        if (streq(o->b->refs[j].name, q->name) && type_is_checkable(o->b->refs[j].type) &&
+                                fstype_confirms(o->b->refs[j].type, q->target->type))
+                                return 0;
+        }
+        return asprintf(ret,
+                       "%s (%s): no recorded identity and no declared filesystem type confirms that it is "
+                       "now "
+                       "%s; run \"migratectl arm\" under Xen or name it by UUID",
+                       p->name, where, p->target->name) < 0
+                ? -ENOMEM
+                : 1;
+}
+
+/*
+ * One reading of the order rule (see order_collect_units() for @split). On
+ * success @ok gets an entry per name of @todo; otherwise @ret_errors says
+ * why, one line per name.
+ */
+static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *ok, char ***ret_errors,
+        size_t *ret_n_errors) {
+        static const OrderRule rules[] = {
+                rule_target_present,
+                rule_target_unclaimed,
+                rule_siblings_agree,
+                rule_type_agrees,
+                rule_type_tells_apart,
+                rule_counts_match,
+                rule_type_confirms,
+        };
+        _cleanup_(order_run_done) OrderRun o = { .b = b };
+        _cleanup_(strv_freep) char **errors = NULL;
+        size_t n_errors = 0;
+        bool by_bus;
+        int r;
+
+        r = new_disks(b->new, &o.disks, &o.n_disks, &by_bus);
+        if (r < 0)
+                return r;
+        o.certain = by_bus || b->new->names_given;
+        o.method = by_bus ? MAP_METHOD_BUS : MAP_METHOD_ORDER;
+        r = order_collect_units(&o, all, split);
+        if (r < 0)
+                return r;
+        r = order_pick_targets(&o, todo);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < o.n_picks; i++) {
+                const Reference *ref = first_ref(b, o.picks[i].name);
+                const char *where = ref ? ref->where : "snapshot";
+
+                for (size_t k = 0; k < ELEMENTSOF(rules); k++) {
+                        char *why = NULL;
+
+                        r = rules[k](&o, &o.picks[i], where, &why);
+                        if (r < 0)
+                                return -ENOMEM;
+                        if (r > 0) {
+                                r = strv_push(&errors, &n_errors, why);
+                                if (r < 0)
+                                        return r;
+                                break;
                         }
                 }
-                /* The order only counts when it pairs every old disk with a new one. */
-                if (n_units != n_disks) {
-                        r = note(&errors, &n_errors,
-                                "%s (%s): no recorded identity; %zu Xen disk%s in use, %zu disk%s present "
-                                "now, "
-                                "so their order says nothing; run \"migratectl arm\" under Xen or name it "
-                                "by UUID",
-                                p->name, ref ? ref->where : "snapshot", n_units,
-                                n_units == 1 ? " was" : "s were", n_disks, n_disks == 1 ? " is" : "s are");
-                        goto next;
-                }
-                for (size_t k = 0; k < n_todo && !confirmed; k++) {
-                        if (picks[k].unit != p->unit || !picks[k].target)
-                                continue;
-                        for (size_t j = 0; j < b->n_refs; j++)
-                                if (streq(b->refs[j].name, picks[k].name) &&
-                                        type_is_checkable(b->refs[j].type) &&
-                                        fstype_confirms(b->refs[j].type, picks[k].target->type))
-                                        confirmed = true;
-                }
-                if (!confirmed)
-                        r = note(&errors, &n_errors,
-                                "%s (%s): no recorded identity and no declared filesystem type confirms "
-                                "that it is now %s; "
-                                "run \"migratectl arm\" under Xen or name it by UUID",
-                                p->name, ref ? ref->where : "snapshot", p->target->name);
-        next:;
         }
 
-        for (size_t i = 0; i < n_todo && r >= 0 && n_errors == 0; i++) {
-                MapEntry *e = realloc(ok->entries, sizeof(MapEntry) * (ok->n + 1));
-                if (!e) {
-                        r = -ENOMEM;
-                        break;
-                }
+        for (size_t i = 0; i < o.n_picks && n_errors == 0; i++) {
+                MapEntry *e = reallocarray(ok->entries, ok->n + 1, sizeof(MapEntry));
+                if (!e)
+                        return -ENOMEM;
                 ok->entries = e;
-                e[ok->n] = (MapEntry){ .old_name = strdup(picks[i].name),
-                        .old = inventory_find(b->old, picks[i].name),
-                        .new = picks[i].target,
-                        .method = MAP_METHOD_ORDER };
-                if (!e[ok->n].old_name) {
-                        r = -ENOMEM;
-                        break;
-                }
+                e[ok->n] = (MapEntry){ .old_name = strdup(o.picks[i].name),
+                        .old = inventory_find(b->old, o.picks[i].name),
+                        .new = o.picks[i].target,
+                        .method = o.method };
+                if (!e[ok->n].old_name)
+                        return -ENOMEM;
                 ok->n++;
         }
 
-        for (size_t i = 0; i < n_todo; i++)
-                free(picks[i].target_name);
-        if (r < 0) {
-                strv_free(errors);
-                return r;
-        }
-        *ret_errors = errors;
+        *ret_errors = TAKE_PTR(errors);
         *ret_n_errors = n_errors;
         return 0;
 }
 
-static int map_by_order(Builder *b, char **all, char **todo) {
+/*
+ * The order rule, as whole disks and as partitions exported one by one (see
+ * order_collect_units()): the reading that maps every name of @todo in
+ * @ret, else the errors of the closer one in @ret_errors.
+ */
+static int order_best(Builder *b, char **all, char **todo, Mapping *ret, char ***ret_errors) {
         _cleanup_(mapping_done) Mapping whole = {}, split = {};
         _cleanup_(strv_freep) char **e_whole = NULL, **e_split = NULL;
         size_t n_whole, n_split;
-        Mapping *use;
-        char **use_errors;
+        int r;
+
+        r = order_try(b, all, todo, false, &whole, &e_whole, &n_whole);
+        if (r < 0)
+                return r;
+        if (n_whole == 0) {
+                *ret = whole;
+                whole = (Mapping){};
+                *ret_errors = NULL;
+                return 0;
+        }
+        r = order_try(b, all, todo, true, &split, &e_split, &n_split);
+        if (r < 0)
+                return r;
+        if (n_split == 0) {
+                *ret = split;
+                split = (Mapping){};
+                *ret_errors = NULL;
+                return 0;
+        }
+        *ret = (Mapping){};
+        *ret_errors = n_whole <= n_split ? TAKE_PTR(e_whole) : TAKE_PTR(e_split);
+        return 0;
+}
+
+/*
+ * Names with no recorded identity, by the order rule. A disk that only
+ * optional lines name (nofail, noauto) may be the one not attached now: when
+ * the rule fails with them and holds without them, they are left as they are.
+ */
+static int map_by_order(Builder *b, char **all, char **todo) {
+        _cleanup_(mapping_done) Mapping got = {};
+        _cleanup_(strv_freep) char **errors = NULL, **optional = NULL;
+        size_t n_optional = 0;
         int r;
 
         if (strv_length(todo) == 0)
                 return 0;
-        r = order_try(b, all, todo, false, &whole, &e_whole, &n_whole);
-        if (r < 0)
-                return r;
-        r = order_try(b, all, todo, true, &split, &e_split, &n_split);
+        r = order_best(b, all, todo, &got, &errors);
         if (r < 0)
                 return r;
 
-        use = n_whole == 0 || n_split > 0 ? &whole : &split;
-        use_errors = n_whole <= n_split || n_split == 0 ? e_whole : e_split;
-        if (n_whole > 0 && n_split == 0)
-                use_errors = NULL;
+        for (char **t = todo; *t && errors; t++)
+                if (name_is_optional(b, *t)) {
+                        r = strv_push(&optional, &n_optional, strdup(*t));
+                        if (r < 0)
+                                return r;
+                }
+        if (errors && n_optional > 0) {
+                _cleanup_(strv_freep) char **all_needed = NULL, **todo_needed = NULL, **e_needed = NULL;
+                _cleanup_(mapping_done) Mapping needed = {};
+                size_t n_all = 0, n_todo = 0;
 
-        for (char **e = use_errors; e && *e; e++) {
+                for (char **a = all; *a && r >= 0; a++)
+                        if (!strv_contains(optional, *a))
+                                r = strv_push(&all_needed, &n_all, strdup(*a));
+                for (char **t = todo; *t && r >= 0; t++)
+                        if (!strv_contains(optional, *t))
+                                r = strv_push(&todo_needed, &n_todo, strdup(*t));
+                if (r < 0)
+                        return r;
+                if (n_todo == 0)
+                        e_needed = NULL; /* nothing needed is left to map */
+                else {
+                        r = order_best(b, all_needed ?: (char *[]){ NULL }, todo_needed, &needed, &e_needed);
+                        if (r < 0)
+                                return r;
+                }
+                if (!e_needed) {
+                        for (char **o = optional; *o; o++) {
+                                r = complain(b, *o,
+                                        "no recorded identity, and the disks present now leave no place for "
+                                        "it");
+                                if (r < 0)
+                                        return r;
+                        }
+                        strv_free(errors);
+                        errors = NULL;
+                        mapping_done(&got);
+                        got = needed;
+                        needed = (Mapping){};
+                }
+        }
+
+        for (char **e = errors; e && *e; e++) {
                 r = strv_push(&b->errors, &b->n_errors, strdup(*e));
                 if (r < 0)
                         return r;
         }
-        if (use_errors)
+        for (size_t i = 0; i < got.n && !errors; i++) {
+                r = add_entry(b, got.entries[i].old_name, got.entries[i].old, got.entries[i].new,
+                        got.entries[i].method);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* What is mounted on "/" must be the filesystem the run migrates, whatever rule mapped it. */
+static int check_root(Builder *b) {
+        const Device *root = NULL;
+
+        if (b->new->root_devnum == 0)
                 return 0;
-        for (size_t i = 0; i < use->n; i++) {
-                r = add_entry(b, use->entries[i].old_name, use->entries[i].old, use->entries[i].new,
-                        MAP_METHOD_ORDER);
+        for (size_t i = 0; i < b->new->n && !root; i++)
+                if (b->new->devices[i].devnum == b->new->root_devnum)
+                        root = &b->new->devices[i];
+        if (!root)
+                return 0; /* on LVM, btrfs, an image: nothing here to compare with */
+
+        for (size_t i = 0; i < b->n_refs; i++) {
+                const Reference *x = &b->refs[i];
+                const MapEntry *e;
+                int r;
+
+                if (!x->root)
+                        continue;
+                e = mapping_find(&(Mapping){ .entries = b->entries, .n = b->n }, x->name);
+                if (!e || e->new == root)
+                        continue;
+                r = note(&b->errors, &b->n_errors,
+                        "%s (%s): mounted on /, and the %s rule gives %s, but the root being migrated is on "
+                        "%s; "
+                        "refusing to guess",
+                        x->name, x->where, map_method_to_string(e->method), e->new->name, root->name);
                 if (r < 0)
                         return r;
         }
@@ -551,6 +761,9 @@ int map_build(const Inventory *old, const Inventory *new, const Reference *refs,
         }
 
         r = map_by_order(&b, all, todo);
+        if (r < 0)
+                goto fail;
+        r = check_root(&b);
         if (r < 0)
                 goto fail;
 

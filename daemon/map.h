@@ -20,7 +20,8 @@ typedef enum MapMethod {
         MAP_METHOD_LABEL,
         MAP_METHOD_PARTUUID,
         MAP_METHOD_PTUUID,
-        MAP_METHOD_ORDER,
+        MAP_METHOD_ORDER, /* the order rule, the new disks by letter */
+        MAP_METHOD_BUS, /* the order rule, the new disks by bus position */
         _MAP_METHOD_MAX,
 } MapMethod;
 
@@ -29,6 +30,14 @@ typedef struct Reference {
         char *name; /* old kernel name: "xvda1" */
         char *type; /* the filesystem type the file declares, or NULL */
         char *where; /* "/etc/fstab:3" */
+        /*
+         * The file can live without the device (fstab nofail/noauto, a unit's
+         * nofail): when it cannot be mapped, its line is left as it is, with a
+         * warning, instead of stopping the whole migration.
+         */
+        bool optional;
+        /* fstab mounts it on "/". */
+        bool root;
 } Reference;
 
 typedef struct MapEntry {
@@ -45,7 +54,8 @@ typedef struct Mapping {
 
 void mapping_done(Mapping *m);
 const MapEntry *mapping_find(const Mapping *m, const char *old_name);
-const char *map_method_to_string(MapMethod m); /* "uuid", "label", "partuuid", "ptuuid", "order" */
+/* "uuid", "label", "partuuid", "ptuuid", "order", "bus" */
+const char *map_method_to_string(MapMethod m);
 
 /* True when two filesystem types are the same for mounting purposes (ext2/3/4 are one family). */
 bool fstype_compatible(const char *declared, const char *found);
@@ -58,7 +68,11 @@ bool fstype_compatible(const char *declared, const char *found);
  * @refs: the references the fixers found
  * @ret:  the mapping; entries sorted by old name in kernel order
  * @ret_errors:   why a referenced device could not be mapped (one line each)
- * @ret_warnings: old devices nothing refers to that could not be mapped
+ * @ret_warnings: old devices nothing refers to that could not be mapped,
+ *                and optional ones (Reference.optional) left as they are
+ *
+ * When @new knows the device that holds the root being migrated
+ * (root_devnum), whatever a Reference.root names must map to it.
  *
  * Return: 0; -ENXIO when some referenced device cannot be mapped with
  * certainty (@ret_errors says which and why; @ret is then empty); -ENOMEM.

@@ -84,9 +84,26 @@ int migration_open(Migration *m, const MigrateOptions *o) {
         return detect(m, o, !streq(root, "/"));
 }
 
+/* The bus positions come from the running system's sysfs, whatever root is migrated. */
+static int probe_udev_with_bus(Inventory *inv) {
+        _cleanup_close_ int sysfd = -1;
+        int r;
+
+        r = inventory_probe_udev(inv);
+        if (r < 0)
+                return r;
+        sysfd = open("/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sysfd < 0) {
+                log_debug("/sys: cannot open (%m); the disks are ordered by letter");
+                return 0;
+        }
+        return inventory_read_bus_paths(inv, sysfd);
+}
+
 int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
         if (!o->disks)
-                return inventory_probe_udev(inv);
+                return probe_udev_with_bus(inv);
+        inv->names_given = true;
         for (char **d = o->disks; *d; d++) {
                 _cleanup_free_ char *name = NULL;
                 const char *eq = strchr(*d, '=');
@@ -220,6 +237,7 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
                 .rootfd = m->rootfd, .old = &m->old, .new = &m->new, .form = m->form, .plan = &scratch
         };
         _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
+        struct stat st;
         int r;
 
         if (!hypervisor_is_kvm_like(m->detection.hypervisor))
@@ -232,6 +250,8 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         r = migration_probe_new(o, &m->new);
         if (r < 0)
                 return r;
+        if (fstat(m->rootfd, &st) >= 0)
+                m->new.root_devnum = st.st_dev;
 
         /* What says Xen before any file is read; the files' own xvd names are added below. */
         c.from_xen = m->old.n > 0 || armed_under_xen(m->rootfd);
