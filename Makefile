@@ -116,6 +116,7 @@ install: all
 		$(DESTDIR)$(SYSTEMDPRESETDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
 		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-bottom $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-bottom \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-block \
 		$(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)/var/lib/kvmigrate
 	install -m 0755 $(BUILDDIR)/migratectl $(DESTDIR)$(PREFIX)/bin/migratectl
@@ -127,12 +128,14 @@ install: all
 	$(SUBST) units/org.kvmigrate.Migrate1.service >$(DESTDIR)$(DBUSSERVICEDIR)/org.kvmigrate.Migrate1.service
 	chmod 0644 $(DESTDIR)$(DBUSSERVICEDIR)/org.kvmigrate.Migrate1.service
 	install -m 0755 dracut/90kvmigrate/module-setup.sh dracut/90kvmigrate/kvmigrate-pre-pivot.sh \
-		$(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate/
+		dracut/90kvmigrate/kvmigrate-links.sh $(DESTDIR)$(DRACUTMODULEDIR)/90kvmigrate/
 	install -m 0755 initramfs-tools/hooks/kvmigrate $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/kvmigrate
 	install -m 0755 initramfs-tools/scripts/local-bottom/kvmigrate \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-bottom/kvmigrate
 	install -m 0755 initramfs-tools/scripts/init-bottom/kvmigrate \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-bottom/kvmigrate
+	install -m 0755 initramfs-tools/scripts/local-block/kvmigrate \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-block/kvmigrate
 	install -m 0644 initramfs-tools/kvmigrate-console.sh $(DESTDIR)$(DATADIR)/initramfs-console.sh
 	for m in man/*.[1578]; do [ -e "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done

@@ -120,3 +120,48 @@ int links_remove_rules(int rootfd) {
                 return -errno;
         return 0;
 }
+
+int links_format_bus_rules(const Inventory *new, char **ret) {
+        _cleanup_free_ const Device **disks = NULL;
+        _cleanup_(buf_done) Buf b = {};
+        size_t n_disks;
+        bool by_bus;
+        int r;
+
+        r = inventory_disks_in_order(new, &disks, &n_disks, &by_bus);
+        if (r < 0)
+                return r;
+        if (n_disks > 0 && !by_bus)
+                return -ENXIO;
+
+        r = buf_puts(&b,
+                "# /dev/xvd* links for a guest moved from Xen to KVM that was never armed, by bus\n"
+                "# position, for this boot's kernel names. Written by \"migratectl links --make\".\n"
+                "SUBSYSTEM!=\"block\", GOTO=\"kvmigrate_bus_end\"\n"
+                "ACTION==\"remove\", GOTO=\"kvmigrate_bus_end\"\n");
+        for (size_t i = 0; i < n_disks && r >= 0; i++) {
+                DevName disk;
+
+                if (devname_parse(disks[i]->name, &disk) < 0)
+                        return -EINVAL; /* inventory_disks_in_order() parsed it */
+                for (size_t j = 0; j < new->n &&r >= 0; j++) {
+                        const char *target = new->devices[j].name;
+                        _cleanup_free_ char *name = NULL;
+                        DevName dn;
+
+                        if (devname_parse(target, &dn) < 0 || !streq(dn.prefix, disk.prefix) ||
+                                dn.disk != disk.disk || !devname_is_kernel_name(target))
+                                continue;
+                        name = devname_format("xvd", (unsigned) i, dn.part);
+                        if (!name)
+                                return -ENOMEM;
+                        r = buf_printf(&b, "KERNEL==\"%s\", SYMLINK+=\"%s\"\n", target, name);
+                }
+        }
+        if (r >= 0)
+                r = buf_puts(&b, "LABEL=\"kvmigrate_bus_end\"\n");
+        if (r < 0)
+                return r;
+        *ret = buf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}

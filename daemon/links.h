@@ -36,3 +36,17 @@ int links_save_rules(int rootfd, const Inventory *snapshot);
  * Return: 0 (also when absent), or a negative errno.
  */
 int links_remove_rules(int rootfd);
+
+#define LINKS_BUS_RULES_FILE "/run/udev/rules.d/70-kvmigrate-xvd-bus.rules"
+
+/**
+ * links_format_bus_rules() - for a guest never armed, under KVM: udev rules
+ * that link /dev/xvdX to the X-th disk of @new in the order the host attached
+ * them (and xvdXN to its partitions), as if the Xen disks had had no gap.
+ * They match this boot's kernel names, which is what the initramfs needs
+ * when root=/dev/xvd* names a disk no rule knows; the run that follows checks
+ * that the root it mounted is the one fstab names.
+ * Return: 0 and a newly allocated text in @ret; -ENXIO when some disk's bus
+ * position is unknown (its letter would be a guess); -ENOMEM.
+ */
+int links_format_bus_rules(const Inventory *new, char **ret);

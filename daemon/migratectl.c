@@ -5,6 +5,7 @@
  * everything it knows about migrating lives in the modules.
  */
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
@@ -44,6 +45,7 @@ static bool arg_wait = false;
 static uint64_t arg_timeout_usec = 90 * 1000000ULL;
 static bool arg_check = false;
 static const char *arg_building = NULL;
+static bool arg_make = false;
 
 static void help(void) {
         printf("Usage: migratectl [OPTIONS] COMMAND\n"
@@ -61,6 +63,8 @@ static void help(void) {
                "  clean      forget this guest's migration (templates: the next Xen boot arms\n"
                "             again); backups are kept\n"
                "  links      list the /dev/xvd* compatibility links and their udev rules\n"
+               "             (--make: write udev rules for them by bus position, for a guest\n"
+               "             never armed)\n"
                "  initramfs  whether each kernel's initramfs carries the current rules; rebuild\n"
                "             those that do not (on the running system, not with --check)\n"
                "\n"
@@ -80,6 +84,10 @@ static void help(void) {
                "  --check                 initramfs: only tell, rebuild nothing\n"
                "  --building KVER         initramfs: what the initramfs hooks call while they\n"
                "                          build KVER's image (under Xen, arm first)\n"
+               "  --make                  links: under KVM, write " LINKS_BUS_RULES_FILE "\n"
+               "                          linking /dev/xvdX to the X-th disk in the order the\n"
+               "                          host attached them, and print its name when it changed\n"
+               "                          (the initramfs, for root=/dev/xvd* on a guest never armed)\n"
                "  -q, --quiet             only errors\n"
                "  -h, --help              this text\n"
                "      --version           the version\n"
@@ -276,11 +284,64 @@ static int verb_clean(Migration *m) {
         return migration_clean(m) < 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/*
+ * A guest never armed has no rules that find root=/dev/xvda by identity: the
+ * initramfs links the names to the disks in bus order instead (its hook
+ * reloads udev when this prints the file it wrote).
+ */
+static int links_make(Migration *m) {
+        _cleanup_(inventory_done) Inventory new = {};
+        _cleanup_free_ char *text = NULL, *old = NULL;
+        _cleanup_close_ int runfd = -1;
+        const char *name = strrchr(LINKS_BUS_RULES_FILE, '/') + 1;
+        int r;
+
+        if (!streq(arg_options.root, "/") || arg_options.disks) {
+                log_error("links --make works on the running system's own disks only");
+                return EXIT_USAGE;
+        }
+        if (!hypervisor_is_kvm_like(m->detection.hypervisor))
+                return EXIT_OK; /* under Xen the names are the kernel's own */
+        r = migration_probe_new(&arg_options, &new);
+        if (r < 0) {
+                log_error("cannot list the disks: %s", strerror(-r));
+                return EXIT_FAILED;
+        }
+        r = links_format_bus_rules(&new, &text);
+        if (r == -ENXIO) {
+                log_error(
+                        "the bus position of some disk is unknown; no /dev/xvd* link is made, as its letter "
+                        "would be a guess");
+                return EXIT_REFUSED;
+        }
+        if (r < 0)
+                return EXIT_FAILED;
+
+        runfd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = runfd < 0 ? -errno : mkdir_p_at(runfd, "udev/rules.d", 0755);
+        if (r >= 0 && read_regular_at(runfd, LINKS_BUS_RULES_FILE + strlen("/run/"), &old, NULL) >= 0 &&
+                streq(old, text))
+                return EXIT_OK;
+        if (r >= 0) {
+                _cleanup_close_ int dfd = openat(runfd, "udev/rules.d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = dfd < 0 ? -errno : write_file_atomic_at(dfd, name, text, strlen(text), 0644);
+        }
+        if (r < 0) {
+                log_error("%s: cannot write: %s", LINKS_BUS_RULES_FILE, strerror(-r));
+                return EXIT_FAILED;
+        }
+        puts(LINKS_BUS_RULES_FILE);
+        return EXIT_OK;
+}
+
 static int verb_links(Migration *m) {
         _cleanup_(inventory_done) Inventory snapshot = {};
         _cleanup_free_ char *rules = NULL;
         bool live = streq(arg_options.root, "/");
         int r;
+
+        if (arg_make)
+                return links_make(m);
 
         r = inventory_load_snapshot(m->rootfd, &snapshot);
         if (r == -ENOENT) {
@@ -638,6 +699,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_TIMEOUT,
                 ARG_CHECK,
                 ARG_BUILDING,
+                ARG_MAKE,
                 ARG_VERSION
         };
         static const struct option options[] = {
@@ -650,6 +712,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "timeout", required_argument, NULL, ARG_TIMEOUT },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "building", required_argument, NULL, ARG_BUILDING },
+                { "make", no_argument, NULL, ARG_MAKE },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -707,6 +770,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_BUILDING:
                         arg_building = optarg;
+                        break;
+                case ARG_MAKE:
+                        arg_make = true;
                         break;
                 case 'q':
                         log_set_max_level(LOG_LEVEL_WARNING);

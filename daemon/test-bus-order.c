@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "fixture.h"
+#include "links.h"
 
 #define U_ROOT "0d1c4f6e-1111-4222-8333-444455556666"
 #define U_SRV "a3f0c2d4-3333-4444-8555-666677778888"
@@ -425,6 +426,41 @@ static void test_optional_identity_absent(void **state) {
                 "guest boots without it, so its line is left as it is");
 }
 
+/* A guest never armed: the initramfs links xvd names to the disks in bus order, for this boot's names. */
+static void test_bus_rules(void **state) {
+        _cleanup_(inventory_done) Inventory new = {};
+        _cleanup_close_ int sysfd = make_sysfs("rules");
+        _cleanup_free_ char *text = NULL;
+
+        (void) state;
+
+        NEW(&new, .name = "sda", .type = "ext4", .uuid = U_SRV);
+        NEW(&new, .name = "sdb");
+        NEW(&new, .name = "sdb1", .type = "ext4", .uuid = U_ROOT);
+        NEW(&new, .name = "sdb2", .type = "swap", .uuid = U_SWAP);
+        NEW(&new, .name = "sr0");
+        sysfs_disk(sysfd, "sda", VSCSI(1, 0));
+
+        /* Without sdb's bus position its letter would be a guess. */
+        assert_int_equal(inventory_read_bus_paths(&new, sysfd), 0);
+        assert_int_equal(links_format_bus_rules(&new, &text), -ENXIO);
+        assert_null(text);
+
+        sysfs_disk(sysfd, "sdb", VSCSI(0, 0));
+        assert_int_equal(inventory_read_bus_paths(&new, sysfd), 0);
+        assert_int_equal(links_format_bus_rules(&new, &text), 0);
+        assert_string_equal(text,
+                "# /dev/xvd* links for a guest moved from Xen to KVM that was never armed, by bus\n"
+                "# position, for this boot's kernel names. Written by \"migratectl links --make\".\n"
+                "SUBSYSTEM!=\"block\", GOTO=\"kvmigrate_bus_end\"\n"
+                "ACTION==\"remove\", GOTO=\"kvmigrate_bus_end\"\n"
+                "KERNEL==\"sdb\", SYMLINK+=\"xvda\"\n"
+                "KERNEL==\"sdb1\", SYMLINK+=\"xvda1\"\n"
+                "KERNEL==\"sdb2\", SYMLINK+=\"xvda2\"\n"
+                "KERNEL==\"sda\", SYMLINK+=\"xvdb\"\n"
+                "LABEL=\"kvmigrate_bus_end\"\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_compare),
@@ -440,6 +476,7 @@ int main(void) {
                 cmocka_unit_test(test_optional_absent),
                 cmocka_unit_test(test_needed_absent_refuses),
                 cmocka_unit_test(test_optional_identity_absent),
+                cmocka_unit_test(test_bus_rules),
         };
 
         return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

@@ -34,4 +34,7 @@ install() {
         [ -e /etc/udev/rules.d/70-kvmigrate-xvd.rules ] && inst_rules /etc/udev/rules.d/70-kvmigrate-xvd.rules
         [ -e /etc/kvmigrate.disabled ] && inst_simple /etc/kvmigrate.disabled
         inst_hook pre-pivot 90 "$moddir/kvmigrate-pre-pivot.sh"
+        # A guest never armed: root=/dev/xvd* by bus position (see the hook).
+        inst_hook initqueue/settled 90 "$moddir/kvmigrate-links.sh"
+        inst_multiple udevadm
 }
