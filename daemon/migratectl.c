@@ -146,6 +146,9 @@ static int via_service(const char *method) {
                 (!sd_bus_error_is_set(&error) && (r == -ENOENT || r == -ECONNREFUSED))) {
                 log_debug("migrated cannot be reached (%s), working here", error.message ?: strerror(-r));
                 ret = -1;
+        } else if (streq(method, "Rollback") && sd_bus_error_has_name(&error, MIGRATE_BUS_ERROR_NO_BACKUP)) {
+                log_info("%s", error.message); /* nothing to do is not a failure */
+                ret = EXIT_OK;
         } else {
                 log_error("%s", error.message ?: strerror(-r));
                 ret = sd_bus_error_has_name(&error, MIGRATE_BUS_ERROR_REFUSED) ? EXIT_REFUSED : EXIT_FAILED;
@@ -222,8 +225,10 @@ static int verb_rollback(Migration *m) {
         if (r >= 0)
                 return r;
         r = migration_rollback(m, &hooks);
-        if (r == -ENOENT)
-                log_error("nothing to roll back: no backup in /var/lib/kvmigrate/backup");
+        if (r == -ENOENT) {
+                log_info("nothing to roll back: no backup in /var/lib/kvmigrate/backup");
+                return EXIT_OK;
+        }
         /* A damaged backup (-EBADMSG) refuses before anything changes: 2, like a refused apply. */
         return exit_for(r);
 }

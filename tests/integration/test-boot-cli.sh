@@ -17,6 +17,12 @@ state() { sed -n 's/^state=//p' "$R/var/lib/kvmigrate/state" 2>/dev/null; }
 xen=(--root "$R" --hypervisor xen --disk xvda="$WORK/root.img" --disk xvdc="$WORK/swap.img")
 kvm=(--root "$R" --hypervisor kvm --disk sda="$WORK/swap.img" --disk sdb="$WORK/root.img")
 
+# Nothing applied yet: rollback has nothing to do, which is not a failure.
+rc=0
+out=$("$MIGRATECTL" --root "$R" rollback 2>&1) || rc=$?
+check_eq "rollback with nothing applied exits 0" 0 "$rc"
+check_eq "rollback with nothing applied says so" "migratectl: nothing to roll back: no backup in /var/lib/kvmigrate/backup" "$out"
+
 # Under Xen: the snapshot, the compatibility rules, "armed".
 check "xen: boot arms" "$MIGRATECTL" "${xen[@]}" boot
 check_eq "xen: the record says armed" armed "$(state)"

@@ -336,6 +336,14 @@ check "migratectl status through the bus says done" grep -qx '       State: done
 check_eq "bus: Rollback() returns the new state" 's "rolled-back"' "$(call Rollback 2>&1)"
 check_files_eq "bus: Rollback() restores fstab byte for byte" "$WORK/fstab.orig" "$ROOT/etc/fstab"
 check_eq "bus: State after Rollback()" 's "rolled-back"' "$(prop State)"
+# Nothing left to roll back: a named error on the bus; for migratectl, nothing to do (exit 0).
+out=$(timeout 30 dbus-send --system --print-reply --dest="$BUS_NAME" "$BUS_PATH" "$BUS_NAME.Rollback" 2>&1)
+check "bus: a second Rollback() is the NoBackup error" grep -q "org.kvmigrate.Migrate1.Error.NoBackup" <<<"$out"
+rc=0
+out=$(timeout 30 "$MIGRATECTL" rollback 2>&1) || rc=$?
+check_eq "migratectl rollback through the bus with nothing to roll back exits 0" 0 "$rc"
+check_eq "migratectl rollback through the bus says there is nothing to roll back" \
+        "migratectl: nothing to roll back: no backup in /var/lib/kvmigrate/backup" "$out"
 
 # A record changed underneath migrated (the boot-time run) is signalled too.
 if monitor_start "$WORK/monitor.ext"; then
