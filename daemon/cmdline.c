@@ -178,6 +178,21 @@ int cmdline_rewrite(
         return *ret ? 0 : -ENOMEM;
 }
 
+static size_t count_char(const char *s, size_t len, char ch) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < len; i++)
+                n += s[i] == ch;
+        return n;
+}
+
+bool cmdline_quoting_keeps(const char *old, size_t old_len, const char *new, const char *special) {
+        for (const char *s = special; *s; s++)
+                if (count_char(new, strlen(new), *s) > count_char(old, old_len, *s))
+                        return false;
+        return true;
+}
+
 bool boot_has_initramfs(int rootfd) {
         _cleanup_(strv_freep) char **names = NULL;
 

@@ -37,6 +37,14 @@ int cmdline_rewrite(
         FixerContext *c, const char *args, size_t len, const char *where, bool initramfs, char **ret);
 
 /**
+ * cmdline_quoting_keeps() - whether @new can stand where @old (@old_len
+ * bytes) stood: it brings no more of any character that the quoting there
+ * reads as syntax (@special) than @old had. The rewrites only swap whole
+ * arguments, so any such character would be new syntax.
+ */
+bool cmdline_quoting_keeps(const char *old, size_t old_len, const char *new, const char *special);
+
+/**
  * boot_has_initramfs() - whether /boot below @rootfd holds an initramfs
  * (initrd.img-*, initramfs-*, initrd-*), for files that set a command line
  * for every kernel (/etc/default/grub) rather than for one entry.

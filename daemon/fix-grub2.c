@@ -14,7 +14,9 @@
  * quoted word on its line is refused rather than guessed at.
  * GRUB_CMDLINE_XEN* and any fragment with "xen" in its name are for a Xen
  * dom0, not for this guest, and stay as they are. GRUB_DISABLE_LINUX_UUID=
- * true is reported: the next update-grub would write root=/dev/sdX.
+ * true is reported: the next update-grub would write root=/dev/sdX; not
+ * when GRUB_CMDLINE_LINUX names a root= of its own, which comes after that
+ * one on every entry and is the one the kernel takes.
  *
  * When a Xen console there becomes ttyS0, GRUB's own menu should be on the
  * serial line too, or the first KVM boot shows it on a screen nobody
@@ -39,6 +41,7 @@
  * script.
  */
 
+#include <ctype.h>
 #include <stdint.h>
 
 #include "cmdline.h"
@@ -210,18 +213,6 @@ static size_t count_char(const char *s, size_t len, char ch) {
         return n;
 }
 
-/*
- * Whether @new can stand where @old (@old_len bytes) stood: it brings no
- * character that the quoting there reads as syntax (@special). The
- * rewrites only swap whole arguments, so any such character would be new.
- */
-static bool quoting_keeps(const char *old, size_t old_len, const char *new, const char *special) {
-        for (const char *s = special; *s; s++)
-                if (count_char(new, strlen(new), *s) > count_char(old, old_len, *s))
-                        return false;
-        return true;
-}
-
 /* Whether the words of @s name a Xen console: console=hvc0 or xvc0, with or without options. */
 static bool has_xen_console(const char *s, size_t len) {
         for (size_t i = 0; i < len;) {
@@ -363,6 +354,12 @@ typedef struct Survey {
         bool serial_command;
         unsigned anchor_line; /* main file: "#GRUB_TERMINAL=…" to add after, 0 for the end */
         const char *disable_uuid; /* the file that says GRUB_DISABLE_LINUX_UUID=true */
+        /*
+         * The GRUB_CMDLINE_LINUX that counts (the last) names a root= of its
+         * own: grub-mkconfig puts it after its own root= on every entry,
+         * recovery ones too, and the kernel takes the last one.
+         */
+        bool cmdline_root;
 } Survey;
 
 /*
@@ -389,6 +386,39 @@ static int console_moves(const FixerContext *c, const char *s, size_t len, const
         if (r < 0)
                 return r;
         return text && !has_xen_console(text, strlen(text));
+}
+
+/* Whether the words of @s hold a root= argument. */
+static bool names_root(const char *s, size_t len) {
+        for (size_t i = 0; i < len;) {
+                size_t start;
+
+                while (i < len && is_blank(s[i]))
+                        i++;
+                start = i;
+                while (i < len && !is_blank(s[i]))
+                        i++;
+                if (i - start > strlen("root=") && memcmp(s + start, "root=", strlen("root=")) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* Whether @s expands $GRUB_CMDLINE_LINUX or ${GRUB_CMDLINE_LINUX}: it keeps what that held. */
+static bool expands_cmdline(const char *s, size_t len) {
+        static const char name[] = "GRUB_CMDLINE_LINUX";
+        const size_t n = sizeof(name) - 1;
+
+        for (size_t i = 0; i + 1 + n <= len; i++) {
+                size_t k = i + 1 + (s[i + 1] == '{');
+
+                if (s[i] != '$' || k + n > len || memcmp(s + k, name, n) != 0)
+                        continue;
+                if (k > i + 1 ? k + n < len && s[k + n] == '}'
+                              : k + n == len || !(isalnum((unsigned char) s[k + n]) || s[k + n] == '_'))
+                        return true;
+        }
+        return false;
 }
 
 static int defaults_survey(FixerContext *c, Defaults *files, size_t n, Survey *ret) {
@@ -420,7 +450,11 @@ static int defaults_survey(FixerContext *c, Defaults *files, size_t n, Survey *r
                                 ret->serial_command = true;
                         else if (a.key == KEY_DISABLE_UUID)
                                 ret->disable_uuid = span_equals(l.p, a.inner, "true") ? files[f].path : NULL;
-                        else if (a.key == KEY_CMDLINE && !ret->console_moves) {
+                        if (a.key == KEY_CMDLINE && span_equals(l.p, a.name, "GRUB_CMDLINE_LINUX"))
+                                ret->cmdline_root = names_root(l.p + a.inner.start, a.inner.len) ||
+                                        (ret->cmdline_root &&
+                                                expands_cmdline(l.p + a.inner.start, a.inner.len));
+                        if (a.key == KEY_CMDLINE && !ret->console_moves) {
                                 r = fixer_where(&where, files[f].path, l.number);
                                 if (r >= 0)
                                         r = console_moves(c, l.p + a.inner.start, a.inner.len, where);
@@ -511,7 +545,7 @@ static int defaults_fix_file(FixerContext *c, const Defaults *d, bool initramfs,
                         if (r < 0)
                                 goto finish;
                         if (text &&
-                                !quoting_keeps(l.p + a.inner.start, a.inner.len, text,
+                                !cmdline_quoting_keeps(l.p + a.inner.start, a.inner.len, text,
                                         a.quote == '"'    ? "\"\\$`"
                                                 : a.quote ? "'"
                                                           : " \t\"'\\$`;&|()<>*?[]#~{}")) {
@@ -676,7 +710,8 @@ static int defaults_fix(FixerContext *c, bool *changed, char **ret_disable_uuid)
                         goto finish;
         }
         *ret_disable_uuid = NULL;
-        r = strdup_to(ret_disable_uuid, s.disable_uuid);
+        /* With a root= of its own on every entry, what grub-mkconfig writes before it does not count. */
+        r = strdup_to(ret_disable_uuid, s.cmdline_root ? NULL : s.disable_uuid);
 finish:
         defaults_free(files, n);
         return r;
@@ -837,7 +872,8 @@ static int cfg_fix_file(FixerContext *c, const char *path, const char *data, siz
                 }
                 if (r < 0)
                         goto finish;
-                if (text && !quoting_keeps(l.p + cl->args.start, cl->args.len, text, "\"'\\$;&|<>{}#")) {
+                if (text &&
+                        !cmdline_quoting_keeps(l.p + cl->args.start, cl->args.len, text, "\"'\\$;&|<>{}#")) {
                         log_error("%s: the new arguments, %s, cannot be written there as they are", where,
                                 text);
                         r = -EINVAL;

@@ -14,6 +14,7 @@ const Fixer *const fixer_table[] = {
         &fixer_resume,
         &fixer_grub_legacy,
         &fixer_grub2,
+        &fixer_grub_scripts,
         &fixer_bls,
         &fixer_extlinux,
         &fixer_devicemap,

@@ -63,6 +63,7 @@ extern const Fixer fixer_units;
 extern const Fixer fixer_resume;
 extern const Fixer fixer_grub_legacy;
 extern const Fixer fixer_grub2;
+extern const Fixer fixer_grub_scripts;
 extern const Fixer fixer_bls;
 extern const Fixer fixer_extlinux;
 extern const Fixer fixer_devicemap;

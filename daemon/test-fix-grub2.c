@@ -426,6 +426,54 @@ static void test_cfg_one_file_two_names(void **state) {
                 "menuentry 'a' {\n\tlinux16 /vmlinuz root=UUID=" U_ROOT "\n\tinitrd16 /i\n}\n");
 }
 
+/* The warnings of a guest whose /etc/default/grub holds @defaults and whose grub.cfg changes. */
+static void check_disable_uuid(const char *defaults, bool warned) {
+        _cleanup_(guest_done) Guest g = {};
+
+        guest_run(&g,
+                (const File[]){
+                        { "etc/default/grub", defaults },
+                        { "boot/grub/grub.cfg",
+                                "menuentry 'a' {\n\tlinux /vmlinuz root=/dev/xvda1 ro\n\tinitrd /i\n}\n" },
+                },
+                2, true);
+        assert_int_equal(g.run.rewrite, 0);
+        fixture_assert_planned(&g.run.plan, "/boot/grub/grub.cfg",
+                "menuentry 'a' {\n\tlinux /vmlinuz root=UUID=" U_ROOT " ro\n\tinitrd /i\n}\n");
+        if (warned)
+                fixture_assert_warnings(&g.run.plan,
+                        "/etc/default/grub: GRUB_DISABLE_LINUX_UUID=true makes the next update-grub write "
+                        "root=/dev/sdX, and sd names may change from one boot to the next; remove it to get "
+                        "root=UUID=");
+        else
+                assert_int_equal(g.run.plan.n_warnings, 0);
+}
+
+static void test_disable_uuid_with_own_root(void **state) {
+        (void) state;
+
+        /*
+         * grub-mkconfig writes GRUB_CMDLINE_LINUX after its own root= on every
+         * entry, recovery ones too: the kernel takes that root=, whatever
+         * GRUB_DISABLE_LINUX_UUID makes of the first.
+         */
+        check_disable_uuid(
+                "GRUB_DISABLE_LINUX_UUID=true\nGRUB_CMDLINE_LINUX=\"root=/dev/xvda1 quiet\"\n", false);
+        check_disable_uuid(
+                "GRUB_CMDLINE_LINUX='root=/dev/xvda1'\nGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet\"\n"
+                "GRUB_DISABLE_LINUX_UUID=true\n",
+                false);
+        /* Without one that counts, the warning is true. */
+        check_disable_uuid("GRUB_DISABLE_LINUX_UUID=true\nGRUB_CMDLINE_LINUX=\"quiet\"\n", true);
+        /* _DEFAULT is not on the recovery entries. */
+        check_disable_uuid(
+                "GRUB_DISABLE_LINUX_UUID=true\nGRUB_CMDLINE_LINUX_DEFAULT=\"root=/dev/xvda1\"\n", true);
+        /* A later assignment replaces it. */
+        check_disable_uuid("GRUB_CMDLINE_LINUX=\"root=/dev/xvda1\"\nGRUB_CMDLINE_LINUX=\"quiet\"\n"
+                           "GRUB_DISABLE_LINUX_UUID=true\n",
+                true);
+}
+
 static void test_missing(void **state) {
         _cleanup_(guest_done) Guest g = {};
 
@@ -456,6 +504,7 @@ int main(void) {
                 cmocka_unit_test(test_cfg_refused),
                 cmocka_unit_test(test_cfg_xen_device_reported),
                 cmocka_unit_test(test_cfg_one_file_two_names),
+                cmocka_unit_test(test_disable_uuid_with_own_root),
                 cmocka_unit_test(test_missing),
         };
 

@@ -12,6 +12,8 @@
 #   args             extra migratectl arguments (optional)
 #   refused          present when the run must refuse: its lines must all appear
 #                    in stderr, exit code 2, nothing changed
+#   warnings         the warnings plan prints ("migratectl: warning: " cut), exactly and
+#                    in order (optional; not checked without it)
 
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -47,6 +49,11 @@ run_case() {
         fi
 
         check "$name: plan" "${cmd[@]}" plan
+        if [ -f "$case/warnings" ]; then
+                "${cmd[@]}" plan >/dev/null 2>"$w/plan.err" || true
+                check_eq "$name: the warnings are the case's warnings file" "$(cat "$case/warnings")" \
+                        "$(sed -n 's/^migratectl: warning: //p' "$w/plan.err")"
+        fi
         check "$name: apply" "${cmd[@]}" apply
 
         local f bad=""
