@@ -30,7 +30,18 @@ char *xen_console_replace(const char *p, size_t len, size_t *ret_len);
 /**
  * getty_command_fix() - the edits that move the getty command in @l (from
  * byte @start) to ttyS0; @edits must have room for 2, their count in @ret_n.
+ * A new speed list is held in *@ret_speed, which the caller frees once the
+ * edits are applied.
  * Return: GETTY_OTHER, GETTY_XEN or GETTY_SERIAL, or a negative errno.
  */
-int getty_command_fix(
-        FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edits, size_t *ret_n);
+int getty_command_fix(FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edits,
+        size_t *ret_n, char **ret_speed);
+
+/**
+ * getty_instance_speed_fix() - as getty_command_fix() for the getty of a
+ * unit whose tty is its instance (ExecStart= of serial-getty@ttyS0): only
+ * the speed, one edit at most. Return: GETTY_XEN for a getty, GETTY_OTHER,
+ * or a negative errno.
+ */
+int getty_instance_speed_fix(FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edit,
+        size_t *ret_n, char **ret_speed);

@@ -4,6 +4,8 @@
  * crypttab: "name device [keyfile [options]]". The device field names the
  * encrypted device; the key file may be a raw device too (a key on a
  * partition of its own). Both are rewritten in place, nothing else is.
+ * A line with nofail or noauto is one the guest boots without: when its
+ * devices cannot be mapped, it stays as it is (map_build() warns).
  */
 
 #include "fixer.h"
@@ -62,7 +64,10 @@ static int crypttab_run(FixerContext *c) {
         while (line_next(data, size, &pos, &l)) {
                 _cleanup_free_ char *where = NULL, *field = NULL, *new_device = NULL, *new_keyfile = NULL;
                 SpanEdit edits[2] = {};
+                int (*rewrite)(
+                        FixerContext *, const char *, const char *, const char *, DeviceSyntax, char **);
                 Span spans[5];
+                bool optional;
                 size_t n;
 
                 if (line_is_comment_or_blank(&l)) {
@@ -88,12 +93,17 @@ static int crypttab_run(FixerContext *c) {
                         goto fail;
                 }
 
+                optional = n >= 4 &&
+                        (option_has(l.p + spans[3].start, spans[3].len, "nofail", false) ||
+                                option_has(l.p + spans[3].start, spans[3].len, "noauto", false));
+                rewrite = optional ? fixer_rewrite_optional_device : fixer_rewrite_device;
+
                 field = strndup(l.p + spans[1].start, spans[1].len);
                 if (!field) {
                         r = -ENOMEM;
                         goto fail;
                 }
-                r = fixer_rewrite_device(c, field,
+                r = rewrite(c, field,
                         n >= 4 ? crypttab_type(l.p + spans[3].start, spans[3].len) : "crypto_LUKS", where,
                         SYNTAX_TAG, &new_device);
                 if (r < 0)
@@ -110,7 +120,7 @@ static int crypttab_run(FixerContext *c) {
                         }
                 }
                 if (n >= 3 && startswith(field, "/dev/")) {
-                        r = fixer_rewrite_device(c, field, NULL, where, SYNTAX_PATH, &new_keyfile);
+                        r = rewrite(c, field, NULL, where, SYNTAX_PATH, &new_keyfile);
                         if (r < 0)
                                 goto fail;
                         edits[1] = (SpanEdit){ spans[2], new_keyfile };

@@ -3,7 +3,9 @@
 /*
  * fstab: the device field of each line that names an old Xen device, and
  * nofail for Xen-only mounts (xenfs on /proc/xen), which would otherwise
- * drop the first KVM boot into emergency mode.
+ * drop the first KVM boot into emergency mode. A line marked nofail or
+ * noauto (an ephemeral or removable disk) is one the guest boots without:
+ * when its device cannot be mapped, it stays as it is (map_build() warns).
  *
  * libmount parses the file (so what counts as an entry is what mount and
  * systemd's fstab generator think), but the rewrite edits the original
@@ -133,6 +135,25 @@ static bool has_option(struct libmnt_fs *fs, const char *name) {
         return opts && mnt_optstr_get_option(opts, name, NULL, NULL) == 0;
 }
 
+/* nofail and noauto as whole options ("x-nofail" is another): the boot goes on without the device. */
+static bool is_optional(struct libmnt_fs *fs) {
+        return has_option(fs, "nofail") || has_option(fs, "noauto");
+}
+
+/*
+ * The root line must map to the filesystem being migrated; the guest boots
+ * without a nofail or noauto line's device, so an unmappable one stays.
+ */
+static int rewrite_source(FixerContext *c, struct libmnt_fs *fs, const char *where, char **ret) {
+        const char *source = strempty(mnt_fs_get_source(fs)), *type = mnt_fs_get_fstype(fs);
+
+        if (streq_ptr(mnt_fs_get_target(fs), "/"))
+                return fixer_rewrite_root_device(c, source, type, where, SYNTAX_TAG, ret);
+        if (is_optional(fs))
+                return fixer_rewrite_optional_device(c, source, type, where, SYNTAX_TAG, ret);
+        return fixer_rewrite_device(c, source, type, where, SYNTAX_TAG, ret);
+}
+
 static int fstab_run(FixerContext *c) {
         _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
         _cleanup_(mnt_free_iterp) struct libmnt_iter *it = NULL;
@@ -166,15 +187,8 @@ static int fstab_run(FixerContext *c) {
                 Span spans[6];
                 size_t n;
 
-                if (line_is_comment_or_blank(&l)) {
-                        /* A blank line to us that libmount was handed ("\r#…"): it made an entry of it. */
-                        if (!libmount_skips(&l)) {
-                                log_error("%s:%u: libmount sees an entry where a comment is expected; "
-                                          "refusing to rewrite %s",
-                                        path, l.number, path);
-                                r = -EBADMSG;
-                                goto fail;
-                        }
+                /* libmount's word on what is an entry: "\r#x y z" is one (source "\r#x"), as for mount. */
+                if (libmount_skips(&l)) {
                         r = buf_append(&out, l.p, l.len + l.newline);
                         if (r < 0)
                                 goto fail;
@@ -194,8 +208,7 @@ static int fstab_run(FixerContext *c) {
                 }
                 n = fields_split(l.p, l.len, spans, ELEMENTSOF(spans));
 
-                r = fixer_rewrite_device(c, strempty(mnt_fs_get_source(fs)), mnt_fs_get_fstype(fs), where,
-                        SYNTAX_TAG, &new_source);
+                r = rewrite_source(c, fs, where, &new_source);
                 if (r < 0)
                         goto fail;
                 if (new_source && n >= 1)

@@ -14,7 +14,10 @@
  *
  * Drop-ins in serial-getty@hvc0.service.d/ (autologin, overrides) move to
  * serial-getty@ttyS0.service.d/, a file at a time; where they name the
- * console itself (a literal hvc0 in ExecStart=) that follows. Those of
+ * console itself (a literal hvc0 in ExecStart=) that follows, and the speed
+ * of an ExecStart= getty agrees with the kernel console's as inittab's
+ * rules make it (115200 first for agetty; the template's own --keep-baud
+ * list starts with 115200 already). Those of
  * getty@hvc0.service were written for a virtual console's command line and
  * are only reported.
  *
@@ -121,11 +124,51 @@ static int move_enablement(FixerContext *c, const char *wants, const char *unit)
         return plan_move(c->plan, link, &old, new_link, &new, "getty", REASON);
 }
 
+/*
+ * @data (@size bytes, a drop-in) with the speed of each ExecStart= getty
+ * made to agree with the kernel console, into @out. @path: the drop-in's
+ * path for warnings; NULL for none.
+ */
+static int dropin_speed_fix(FixerContext *c, const char *path, const char *data, size_t size, Buf *out) {
+        size_t pos = 0;
+        Line l = {};
+        int r;
+
+        while (line_next(data, size, &pos, &l)) {
+                _cleanup_free_ char *where = NULL, *speed = NULL;
+                SpanEdit edit = {};
+                size_t i = 0, n = 0;
+
+                while (i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'))
+                        i++;
+                if (l.len - i >= 9 && memcmp(l.p + i, "ExecStart", 9) == 0) {
+                        for (i += 9; i < l.len && (l.p[i] == ' ' || l.p[i] == '\t'); i++)
+                                ;
+                        if (i < l.len && l.p[i] == '=') {
+                                /* systemd's prefixes: "-", "@", ":", "+", "!", "!!". */
+                                for (i++; i < l.len && strchr(" \t-@:+!", l.p[i]); i++)
+                                        ;
+                                if (path && asprintf(&where, "%s:%u", path, l.number) < 0)
+                                        return -ENOMEM;
+                                r = getty_instance_speed_fix(c, where, &l, i, &edit, &n, &speed);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+                r = line_emit(out, &l, &edit, n);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* One entry @name of the drop-in folder @src moves to the folder @dst. */
 static int move_dropin(FixerContext *c, const char *src, const char *dst, const char *name) {
         _cleanup_free_ char *path = NULL, *new_path = NULL, *text = NULL;
         _cleanup_(file_content_done) FileContent old = {}, there = {};
+        _cleanup_(buf_done) Buf fixed = {};
         const Edit *planned;
+        size_t text_size = 0;
         FileContent new;
         int r;
 
@@ -143,10 +186,14 @@ static int move_dropin(FixerContext *c, const char *src, const char *dst, const 
 
         new = old;
         if (old.kind == FILE_REGULAR) {
-                text = xen_console_replace(old.data, old.size, &new.size);
+                text = xen_console_replace(old.data, old.size, &text_size);
                 if (!text)
                         return -ENOMEM;
-                new.data = text;
+                r = dropin_speed_fix(c, NULL, text, text_size, &fixed);
+                if (r < 0)
+                        return r;
+                new.data = (char *) strempty(fixed.data);
+                new.size = fixed.len;
         }
 
         planned = plan_find(c->plan, new_path);
@@ -161,8 +208,16 @@ static int move_dropin(FixerContext *c, const char *src, const char *dst, const 
                 else if (r < 0)
                         return log_error_errno(r, "%s: cannot read: %s", new_path, strerror(-r));
         }
-        if (there.kind == FILE_ABSENT)
-                return plan_move(c->plan, path, &old, new_path, &new, "getty", REASON);
+        if (there.kind == FILE_ABSENT) {
+                r = plan_move(c->plan, path, &old, new_path, &new, "getty", REASON);
+                if (r >= 0 && old.kind == FILE_REGULAR) {
+                        /* Now that the text is kept: the warnings of what is left to people. */
+                        _cleanup_(buf_done) Buf scratch = {};
+
+                        r = dropin_speed_fix(c, new_path, text, text_size, &scratch);
+                }
+                return r;
+        }
         if (file_content_equal(&there, &new))
                 return plan_remove(c, path, &old);
         return plan_warn(

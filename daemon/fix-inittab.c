@@ -9,9 +9,15 @@
  *   h0:2345:respawn:/sbin/agetty -8 38400 hvc0 linux   Gentoo
  *   hvc0::respawn:/sbin/getty 38400 hvc0               BusyBox (Alpine)
  *
- * The tty word becomes ttyS0. A speed of 9600 or more is kept: QEMU's
- * emulated UART runs at any rate, so the administrator's choice stands. A
- * lower one, or none, becomes 115200, the rate of console=ttyS0,115200n8.
+ * The tty word becomes ttyS0, and the getty's speed agrees with the kernel
+ * console's, console=ttyS0,115200n8: agetty and BusyBox getty take a list
+ * of speeds (the first is used, a BREAK moves to the next), so 115200 goes
+ * first and the old rates of 9600 or more stay after it ("38400" becomes
+ * "115200,38400"); a missing speed becomes 115200. Which program runs is
+ * known by its name (agetty, "busybox getty"), or for "getty" by what the
+ * guest has: a link to agetty or busybox, or the file util-linux installs
+ * (Debian and Ubuntu before util-linux 2.25 installed agetty as getty).
+ * Another getty keeps its speed, with a warning when it is not 115200.
  * No -L is added: QEMU's UART reports carrier (DCD) from reset, so a getty
  * without it does not wait for one, and /sbin/getty is not always agetty.
  *
@@ -36,7 +42,13 @@
 #define INITTAB_PATH "/etc/inittab"
 #define SERIAL_TTY "ttyS0"
 #define SERIAL_SPEED "115200"
+#define SERIAL_SPEED_VALUE 115200UL
 #define MIN_SPEED 9600UL
+/* agetty and BusyBox getty take at most ten speeds. */
+#define MAX_SPEEDS 10
+
+/* Where a getty named without a path is looked for. */
+static const char *const getty_dirs[] = { "/sbin", "/usr/sbin", "/bin", "/usr/bin" };
 
 typedef enum GettyKind {
         GETTY_KIND_NONE,
@@ -188,31 +200,118 @@ static bool is_speed(const char *p, size_t len) {
         return true;
 }
 
-/* Whether every rate of a speed list is at least MIN_SPEED. */
-static bool speed_ok(const char *p, size_t len) {
+/* The first rate of the speed list @p (@len bytes, digits and commas), or 0. */
+static unsigned long speed_first(const char *p, size_t len) {
         unsigned long v = 0;
-        bool digits = false;
 
-        for (size_t i = 0; i <= len; i++) {
-                if (i == len || p[i] == ',') {
-                        if (!digits || v < MIN_SPEED)
-                                return false;
-                        v = 0;
-                        digits = false;
-                } else {
-                        v = v < 100000000UL ? v * 10 + (unsigned long) (p[i] - '0') : v;
-                        digits = true;
+        for (size_t i = 0; i < len && p[i] != ','; i++)
+                v = v < 100000000UL ? v * 10 + (unsigned long) (p[i] - '0') : v;
+        return v;
+}
+
+/**
+ * speed_list_fix() - the speed list @p (@len bytes) with 115200 first: the
+ * old rates of MIN_SPEED or more follow, each once, at most MAX_SPEEDS in all.
+ * Return: 1 and the new list in @ret, 0 when @p is that already, -ENOMEM.
+ */
+static int speed_list_fix(const char *p, size_t len, char **ret) {
+        unsigned long seen[MAX_SPEEDS] = { SERIAL_SPEED_VALUE };
+        size_t n_seen = 1;
+        Buf b = {};
+        int r;
+
+        r = buf_puts(&b, SERIAL_SPEED);
+        for (size_t i = 0; i < len && r >= 0 && n_seen < MAX_SPEEDS;) {
+                size_t end = i;
+                bool dup = false;
+                unsigned long v;
+
+                while (end < len && p[end] != ',')
+                        end++;
+                v = speed_first(p + i, end - i);
+                for (size_t k = 0; k < n_seen; k++)
+                        dup = dup || seen[k] == v;
+                if (!dup && end > i && v >= MIN_SPEED) {
+                        seen[n_seen++] = v;
+                        r = buf_puts(&b, ",");
+                        if (r >= 0)
+                                r = buf_append(&b, p + i, end - i);
                 }
+                i = end + 1;
         }
-        return true;
+        if (r < 0) {
+                buf_done(&b);
+                return r;
+        }
+        if (b.len == len && memcmp(b.data, p, len) == 0) {
+                buf_done(&b);
+                return 0;
+        }
+        *ret = buf_steal(&b);
+        return 1;
+}
+
+/* Whether the package list @list (@size bytes, one path a line) names @path. */
+static bool list_names(const char *list, size_t size, const char *path) {
+        size_t pos = 0;
+        Line l = {};
+
+        while (line_next(list, size, &pos, &l))
+                if (word_is(l.p, l.len, path))
+                        return true;
+        return false;
+}
+
+/* Whether the getty at @path (as the command names it, and canonical @canonical) is util-linux's. */
+static bool getty_from_util_linux(int rootfd, const char *path, const char *canonical) {
+        _cleanup_free_ char *list = NULL;
+        size_t size;
+
+        if (root_read_file(rootfd, "/var/lib/dpkg/info/util-linux.list", NULL, &list, &size) < 0)
+                return false;
+        return list_names(list, size, path) || list_names(list, size, canonical);
+}
+
+/*
+ * Whether the getty program @p (@len bytes) takes a list of speeds: agetty,
+ * BusyBox's getty (@busybox: run as "busybox getty"), or a "getty" that the
+ * guest's root shows is one of them. Unknown without a root (@c NULL).
+ */
+static bool getty_takes_list(const FixerContext *c, const char *p, size_t len, bool busybox) {
+        _cleanup_free_ char *prog = NULL;
+
+        if (busybox || basename_is(p, len, "agetty"))
+                return true;
+        if (!c || !basename_is(p, len, "getty"))
+                return false;
+        prog = strndup(p, len);
+        if (!prog)
+                return false;
+
+        for (size_t i = 0; i < (prog[0] == '/' ? 1 : ELEMENTSOF(getty_dirs)); i++) {
+                _cleanup_free_ char *path = NULL, *canonical = NULL;
+                const char *base;
+
+                path = prog[0] == '/' ? strdup(prog) : path_join(getty_dirs[i], prog);
+                if (!path || root_chase(c->rootfd, path, 0, &canonical) < 0 ||
+                        root_entry_type(c->rootfd, canonical) != S_IFREG)
+                        continue;
+                base = strrchr(canonical, '/') + 1;
+                return streq(base, "agetty") || streq(base, "busybox") ||
+                        getty_from_util_linux(c->rootfd, path, canonical);
+        }
+        return false;
 }
 
 /**
  * getty_command_fix() - the edits that move the getty command on line @l,
  * from byte @start on, from the Xen console to ttyS0.
- * @c:     for warnings in the rewrite pass; NULL for none
- * @where: "FILE:LINE" for warnings
+ * @c:     the root, to tell which getty runs, and the plan for warnings in
+ *         the rewrite pass; NULL for neither
+ * @where: "FILE:LINE" for warnings; NULL for none (a line that is not kept)
  * @edits: room for two edits, sorted, relative to the start of @l
+ * @ret_speed: what a speed edit's text points at, to be freed after the
+ *         edits are used (NULL when there is none)
  *
  * The command may start with "exec", "setsid" and runit's "chpst"; the
  * program is getty, agetty, BusyBox getty, mingetty or fgetty, with their
@@ -223,14 +322,18 @@ static bool speed_ok(const char *p, size_t len) {
  * GETTY_SERIAL when the getty runs on ttyS0 already; GETTY_OTHER when the
  * command is no getty, or one on another tty; -ENOMEM.
  */
-int getty_command_fix(
-        FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edits, size_t *ret_n) {
+static int getty_fix(FixerContext *c, const char *where, const Line *l, size_t start, bool instance,
+        SpanEdit *edits, size_t *ret_n, char **ret_speed) {
+        _cleanup_free_ char *new_speed = NULL;
         Span w[64], pos[3], dev, prog;
         size_t n, i = 0, n_pos = 0, tty = 0, speed = SIZE_MAX;
         SpanEdit dev_edit, speed_edit = {};
+        bool busybox = false, list;
         GettyKind kind;
+        int r;
 
         *ret_n = 0;
+        *ret_speed = NULL;
         if (start > l->len)
                 return GETTY_OTHER;
         n = fields_split(l->p + start, l->len - start, w, ELEMENTSOF(w));
@@ -247,8 +350,10 @@ int getty_command_fix(
                 for (i++; i < n && l->p[w[i].start] == '-'; i++)
                         if (w[i].len == 2 && strchr(CHPST_OPTIONS_WITH_VALUE, l->p[w[i].start + 1]))
                                 i++;
-        if (i < n && basename_is(l->p + w[i].start, w[i].len, "busybox"))
+        if (i < n && basename_is(l->p + w[i].start, w[i].len, "busybox")) {
+                busybox = true;
                 i++;
+        }
         if (i >= n)
                 return GETTY_OTHER;
         prog = w[i];
@@ -282,31 +387,75 @@ int getty_command_fix(
                 dev.start += 5;
                 dev.len -= 5;
         }
-        if (word_is(l->p + dev.start, dev.len, SERIAL_TTY))
+        if (instance)
+                ; /* the unit's tty, which the unit's name gives: only the speed is this line's */
+        else if (word_is(l->p + dev.start, dev.len, SERIAL_TTY))
                 return GETTY_SERIAL;
-        if (!word_is(l->p + dev.start, dev.len, "hvc0") && !word_is(l->p + dev.start, dev.len, "xvc0"))
+        else if (!word_is(l->p + dev.start, dev.len, "hvc0") && !word_is(l->p + dev.start, dev.len, "xvc0"))
                 return GETTY_OTHER;
 
         dev_edit = (SpanEdit){ dev, SERIAL_TTY };
-        if (speed != SIZE_MAX) {
-                if (!speed_ok(l->p + pos[speed].start, pos[speed].len))
-                        speed_edit = (SpanEdit){ pos[speed], SERIAL_SPEED };
-        } else if (kind == GETTY_KIND_SERIAL)
+        list = kind == GETTY_KIND_SERIAL && getty_takes_list(c, l->p + prog.start, prog.len, busybox);
+        if (speed != SIZE_MAX && list) {
+                r = speed_list_fix(l->p + pos[speed].start, pos[speed].len, &new_speed);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        speed_edit = (SpanEdit){ pos[speed], new_speed };
+        } else if (list)
                 speed_edit = (SpanEdit){ { pos[tty].start + pos[tty].len, 0 }, " " SERIAL_SPEED };
 
-        edits[(*ret_n)++] = speed < tty && speed_edit.text ? speed_edit : dev_edit;
-        if (speed_edit.text)
-                edits[(*ret_n)++] = speed < tty ? dev_edit : speed_edit;
-
-        if (kind == GETTY_KIND_CONSOLE && c && c->mapping) {
-                int r = plan_warn(c->plan,
+        r = 0;
+        if (!c || !c->mapping || !where)
+                ;
+        else if (speed != SIZE_MAX && !list &&
+                speed_first(l->p + pos[speed].start, pos[speed].len) != SERIAL_SPEED_VALUE)
+                r = plan_warn(c->plan,
+                        "%s: %.*s is not known to be agetty or BusyBox getty, so its speed %.*s is "
+                        "left as it is; the kernel console runs at 115200 (console=ttyS0,115200n8)",
+                        where, (int) prog.len, l->p + prog.start, (int) pos[speed].len,
+                        l->p + pos[speed].start);
+        else if (speed == SIZE_MAX && !list && kind == GETTY_KIND_SERIAL)
+                r = plan_warn(c->plan,
+                        "%s: %.*s is not known to be agetty or BusyBox getty, so no speed is added; "
+                        "the kernel console runs at 115200 (console=ttyS0,115200n8)",
+                        where, (int) prog.len, l->p + prog.start);
+        else if (kind == GETTY_KIND_CONSOLE)
+                r = plan_warn(c->plan,
                         "%s: %.*s sets no line speed; ttyS0 keeps the one the kernel console gave it "
                         "(console=ttyS0,115200n8)",
                         where, (int) prog.len, l->p + prog.start);
-                if (r < 0)
-                        return r;
+        if (r < 0)
+                return r;
+
+        *ret_speed = TAKE_PTR(new_speed); /* what the speed edit points at */
+        if (instance) {
+                if (speed_edit.text && speed != SIZE_MAX)
+                        edits[(*ret_n)++] = speed_edit;
+                return GETTY_XEN;
         }
+        edits[(*ret_n)++] = speed < tty && speed_edit.text ? speed_edit : dev_edit;
+        if (speed_edit.text)
+                edits[(*ret_n)++] = speed < tty ? dev_edit : speed_edit;
         return GETTY_XEN;
+}
+
+int getty_command_fix(FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edits,
+        size_t *ret_n, char **ret_speed) {
+        return getty_fix(c, where, l, start, false, edits, ret_n, ret_speed);
+}
+
+/**
+ * getty_instance_speed_fix() - the speed edit of the getty command on line
+ * @l, from byte @start on, of a unit whose tty its instance name gives (a
+ * drop-in's ExecStart= of serial-getty@ttyS0.service): the tty word stays,
+ * the speed becomes as getty_command_fix() makes it.
+ * @edit: room for one edit; *@ret_n is 0 or 1
+ * Return: GETTY_XEN when the command is a getty, else GETTY_OTHER; -ENOMEM.
+ */
+int getty_instance_speed_fix(FixerContext *c, const char *where, const Line *l, size_t start, SpanEdit *edit,
+        size_t *ret_n, char **ret_speed) {
+        return getty_fix(c, where, l, start, true, edit, ret_n, ret_speed);
 }
 
 /* The id, runlevels, action and process fields; false when the line has fewer than three colons. */
@@ -355,9 +504,14 @@ static InitKind init_kind(int rootfd) {
         return streq(base ? base + 1 : fc.data, "busybox") ? INIT_BUSYBOX : INIT_OTHER;
 }
 
+/*
+ * @serial_before: the original file runs a getty on ttyS0
+ * @serial_made:   the line number of the Xen getty this run moved to ttyS0, or 0
+ */
 static int inittab_fix_line(FixerContext *c, const char *path, const Line *l, InitKind init,
-        bool *serial_exists, Buf *out, bool *changed) {
+        bool serial_before, unsigned *serial_made, Buf *out, bool *changed) {
         _cleanup_free_ char *where = NULL;
+        _cleanup_free_ char *speed = NULL;
         SpanEdit edits[3] = {};
         size_t n = 0;
         Span f[4];
@@ -370,7 +524,9 @@ static int inittab_fix_line(FixerContext *c, const char *path, const Line *l, In
                 return -ENOMEM;
         }
 
-        r = getty_command_fix(c, where, l, process_start(l, f), edits + 1, &n);
+        /* A getty that is commented out gets no word about its speed. */
+        r = getty_command_fix(c, serial_before || *serial_made > 0 ? NULL : where, l, process_start(l, f),
+                edits + 1, &n, &speed);
         if (r < 0)
                 return r;
         if (r != GETTY_XEN) {
@@ -380,10 +536,18 @@ static int inittab_fix_line(FixerContext *c, const char *path, const Line *l, In
         }
 
         *changed = true;
-        if (*serial_exists) {
-                r = plan_warn(c->plan,
-                        "%s: a getty on ttyS0 is there already; the one on the Xen console is commented out",
-                        where);
+        if (serial_before || *serial_made > 0) {
+                /* A fact about the guest's file, or about this run's edit: never the one for the other. */
+                if (serial_before)
+                        r = plan_warn(c->plan,
+                                "%s: a getty on ttyS0 is there already; the one on the Xen console is "
+                                "commented out",
+                                where);
+                else
+                        r = plan_warn(c->plan,
+                                "%s: a second getty on the Xen console; commented out, since line %u runs "
+                                "the getty on ttyS0 now",
+                                where, *serial_made);
                 if (r < 0)
                         return r;
                 edits[0] = (SpanEdit){ { 0, 0 }, "#" };
@@ -394,13 +558,14 @@ static int inittab_fix_line(FixerContext *c, const char *path, const Line *l, In
         if ((word_is(l->p + f[0].start, f[0].len, "hvc0") || word_is(l->p + f[0].start, f[0].len, "xvc0")) &&
                 (init == INIT_BUSYBOX || (init == INIT_UNKNOWN && f[1].len == 0)))
                 edits[0] = (SpanEdit){ f[0], SERIAL_TTY };
-        *serial_exists = true;
+        *serial_made = l->number;
         return line_emit(out, l, edits, n + 1);
 }
 
 static int inittab_run(FixerContext *c) {
         _cleanup_free_ char *path = NULL, *data = NULL;
         bool serial_exists = false, changed = false;
+        unsigned serial_made = 0;
         size_t size, pos = 0;
         InitKind init;
         Buf out = {};
@@ -419,6 +584,7 @@ static int inittab_run(FixerContext *c) {
 
         /* Every entry first: one that names the Xen console must be understood, and ttyS0 may be served. */
         while (line_next(data, size, &pos, &l)) {
+                _cleanup_free_ char *speed = NULL;
                 SpanEdit edits[2];
                 size_t n;
                 Span f[4];
@@ -432,7 +598,7 @@ static int inittab_run(FixerContext *c) {
                                 path, l.number, path);
                         return -EBADMSG;
                 }
-                r = getty_command_fix(NULL, NULL, &l, process_start(&l, f), edits, &n);
+                r = getty_command_fix(NULL, NULL, &l, process_start(&l, f), edits, &n, &speed);
                 if (r < 0)
                         return r;
                 if (r == GETTY_SERIAL)
@@ -445,7 +611,7 @@ static int inittab_run(FixerContext *c) {
         pos = 0;
         l = (Line){};
         while (line_next(data, size, &pos, &l)) {
-                r = inittab_fix_line(c, path, &l, init, &serial_exists, &out, &changed);
+                r = inittab_fix_line(c, path, &l, init, serial_exists, &serial_made, &out, &changed);
                 if (r < 0)
                         goto finish;
         }

@@ -10,6 +10,14 @@
  *
  * Symlinks at the top level are enablements, aliases or masks, never unit
  * text of their own: only regular files are read.
+ *
+ * A .mount or .swap unit that nothing requires is one the guest boots
+ * without, as fstab's nofail says: when its What= cannot be mapped, it stays
+ * as it is (map_build() warns). Nothing requires it when its [Install] says
+ * no RequiredBy= or UpheldBy=, no *.requires/ or *.upholds/ link names it,
+ * and it says so itself: Options= holds nofail, or [Install] has WantedBy=.
+ * A nofail of a unit that is required all the same does not count: the
+ * target that requires it fails without it.
  */
 
 #include <fcntl.h>
@@ -80,6 +88,7 @@ typedef struct UnitParser {
         const char *path;
         UnitKind kind;
         bool continued; /* the previous line ended in a backslash */
+        bool continued_requirement; /* a RequiredBy= or UpheldBy= continued onto the next line */
 } UnitParser;
 
 /*
@@ -130,6 +139,8 @@ static int unit_parse_line(UnitParser *u, const Line *l, Span *ret_key, Span *re
         *ret_key = (Span){ b, k - b };
 
         if (escaped) {
+                if (span_equals(l->p, *ret_key, "RequiredBy") || span_equals(l->p, *ret_key, "UpheldBy"))
+                        u->continued_requirement = true; /* unread: taken as a requirement */
                 if (key_relevant(u->kind, l, *ret_key)) {
                         log_error("%s:%u: %.*s= continues onto the next line; refusing to edit it in place",
                                 u->path, l->number, (int) ret_key->len, l->p + ret_key->start);
@@ -246,8 +257,8 @@ fail:
         return r;
 }
 
-static int fix_what(FixerContext *c, const Line *l, Span value, const char *type, const char *where,
-        SpanEdit **ret_edits, size_t *ret_n, char **ret_new_what) {
+static int fix_what(FixerContext *c, const Line *l, Span value, const char *type, bool optional,
+        const char *where, SpanEdit **ret_edits, size_t *ret_n, char **ret_new_what) {
         _cleanup_free_ char *what = NULL, *new = NULL;
         SpanEdit *edit;
         int r;
@@ -255,7 +266,8 @@ static int fix_what(FixerContext *c, const Line *l, Span value, const char *type
         what = strndup(l->p + value.start, value.len);
         if (!what)
                 return -ENOMEM;
-        r = fixer_rewrite_device(c, what, type, where, SYNTAX_PATH, &new);
+        r = (optional ? fixer_rewrite_optional_device : fixer_rewrite_device)(
+                c, what, type, where, SYNTAX_PATH, &new);
         if (r <= 0 || !new)
                 return r;
 
@@ -273,10 +285,38 @@ static int fix_what(FixerContext *c, const Line *l, Span value, const char *type
         return 1;
 }
 
-/* The value of the last Type= (systemd's rule: the last assignment wins, an empty one resets). */
-static int unit_find_type(const char *path, const char *data, size_t size, UnitKind kind, char **ret) {
-        _cleanup_free_ char *type = NULL;
+/* What a unit says of itself before its lines are rewritten. */
+typedef struct UnitInfo {
+        char *type; /* the last Type= of a .mount unit, or NULL */
+        bool nofail; /* the last Options= holds nofail */
+        bool wanted; /* [Install] has WantedBy= */
+        bool required; /* [Install] has RequiredBy= or UpheldBy= */
+} UnitInfo;
+
+/* Whether the comma-separated @p (@len bytes) holds the option @name, alone or with a value. */
+static bool options_have(const char *p, size_t len, const char *name) {
+        size_t n = strlen(name);
+
+        for (size_t i = 0; i < len;) {
+                size_t end = i;
+
+                while (end < len && p[end] != ',')
+                        end++;
+                if (end - i >= n && memcmp(p + i, name, n) == 0 && (end - i == n || p[i + n] == '='))
+                        return true;
+                i = end + 1;
+        }
+        return false;
+}
+
+/*
+ * Read what @data says of the unit, by systemd's rule: the last assignment
+ * wins, an empty one resets (a list too).
+ */
+static int unit_scan(const char *path, const char *data, size_t size, UnitKind kind, UnitInfo *ret) {
         UnitParser u = { .path = path, .kind = kind };
+        UnitInfo info = {};
+        bool upheld = false, required = false;
         Line l = {};
         size_t pos = 0;
 
@@ -285,17 +325,45 @@ static int unit_find_type(const char *path, const char *data, size_t size, UnitK
                 Span key, value;
                 int r = unit_parse_line(&u, &l, &key, &value);
 
-                if (r < 0)
+                if (r < 0) {
+                        free(info.type);
                         return r;
-                if (r == 0 || kind != UNIT_MOUNT || !span_equals(l.p, key, "Type"))
+                }
+                if (r == 0)
                         continue;
-                free(type);
-                type = value.len > 0 ? strndup(l.p + value.start, value.len) : NULL;
-                if (value.len > 0 && !type)
-                        return -ENOMEM;
+                if (span_equals(l.p, key, "Options"))
+                        info.nofail = options_have(l.p + value.start, value.len, "nofail");
+                else if (span_equals(l.p, key, "WantedBy"))
+                        info.wanted = value.len > 0;
+                else if (span_equals(l.p, key, "RequiredBy"))
+                        required = value.len > 0;
+                else if (span_equals(l.p, key, "UpheldBy"))
+                        upheld = value.len > 0;
+                else if (kind == UNIT_MOUNT && span_equals(l.p, key, "Type")) {
+                        free(info.type);
+                        info.type = value.len > 0 ? strndup(l.p + value.start, value.len) : NULL;
+                        if (value.len > 0 && !info.type)
+                                return -ENOMEM;
+                }
         }
-        *ret = TAKE_PTR(type);
+        info.required = required || upheld || u.continued_requirement;
+        *ret = info;
         return 0;
+}
+
+/* Whether a *.requires/ or *.upholds/ folder of @dir (whose entries are @names) holds a link named @name. */
+static bool required_by_link(FixerContext *c, const char *dir, char **names, const char *name) {
+        for (char **n = names; *n; n++) {
+                _cleanup_free_ char *link = NULL;
+
+                if (!endswith(*n, ".requires") && !endswith(*n, ".upholds"))
+                        continue;
+                if (asprintf(&link, "%s/%s/%s", dir, *n, name) < 0)
+                        return true; /* out of memory: the safe answer */
+                if (root_entry_type(c->rootfd, link) != 0)
+                        return true;
+        }
+        return false;
 }
 
 /* What is at @path, not following a link at its end. */
@@ -470,8 +538,10 @@ static int rename_swap(FixerContext *c, const char *dir, char **names, const cha
 }
 
 static int units_fix_file(FixerContext *c, const char *dir, char **names, const char *name, UnitKind kind) {
-        _cleanup_free_ char *unit = NULL, *path = NULL, *data = NULL, *type = NULL, *new_what = NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL, *data = NULL, *new_what = NULL;
         UnitParser u = { .kind = kind };
+        UnitInfo info = {};
+        bool optional;
         struct stat st;
         Buf out = {};
         Line l = {};
@@ -498,9 +568,11 @@ static int units_fix_file(FixerContext *c, const char *dir, char **names, const 
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", path, strerror(-r));
 
-        r = unit_find_type(path, data, size, kind, &type);
+        r = unit_scan(path, data, size, kind, &info);
         if (r < 0)
                 return r;
+        optional = kind != UNIT_OTHER && !info.required && (info.nofail || info.wanted) &&
+                !required_by_link(c, dir, names, name);
 
         u.path = path;
         while (line_next(data, size, &pos, &l)) {
@@ -523,8 +595,8 @@ static int units_fix_file(FixerContext *c, const char *dir, char **names, const 
                                 /* The last What= is the one that counts for the unit's name. */
                                 free(new_what);
                                 new_what = NULL;
-                                r = fix_what(c, &l, value, kind == UNIT_SWAP ? "swap" : type, where, &edits,
-                                        &n, &new_what);
+                                r = fix_what(c, &l, value, kind == UNIT_SWAP ? "swap" : info.type, optional,
+                                        where, &edits, &n, &new_what);
                         } else
                                 r = fix_deps(c, &l, value, where, &edits, &n);
                         if (r < 0)
@@ -546,6 +618,7 @@ static int units_fix_file(FixerContext *c, const char *dir, char **names, const 
                 r = plan_replace(
                         c->plan, path, data, size, strempty(out.data), out.len, "units", "old device names");
 finish:
+        free(info.type);
         buf_done(&out);
         return r;
 }

@@ -71,20 +71,21 @@ static int emit_replaced(Buf *out, const Line *l) {
 /*
  * Move every getty on the Xen console in the text @data to ttyS0, into @out
  * (NULL: only look); with @comments, the comments that name the console
- * follow. @c may be NULL (no warnings).
+ * follow. @c may be NULL (no root to look at, no warnings); @warn: warn
+ * (only for text that the plan keeps).
  * Return: GETTY_XEN when a getty (or the utmpset of a runit finish script)
  * moved, else GETTY_SERIAL when a getty runs on ttyS0, else GETTY_OTHER;
  * or -ENOMEM.
  */
-static int job_fix(
-        FixerContext *c, const char *path, const char *data, size_t size, bool comments, Buf *out) {
+static int job_fix(FixerContext *c, const char *path, const char *data, size_t size, bool comments,
+        bool warn, Buf *out) {
         bool xen = false, serial = false;
         size_t pos = 0;
         Line l = {};
         int r;
 
         while (line_next(data, size, &pos, &l)) {
-                _cleanup_free_ char *where = NULL;
+                _cleanup_free_ char *where = NULL, *speed = NULL;
                 SpanEdit edits[2];
                 size_t n = 0;
                 bool named = xen_console_named(l.p, l.len);
@@ -102,7 +103,7 @@ static int job_fix(
                         where = NULL;
                         return -ENOMEM;
                 }
-                r = getty_command_fix(named ? c : NULL, where, &l, 0, edits, &n);
+                r = getty_command_fix(named ? c : NULL, warn ? where : NULL, &l, 0, edits, &n, &speed);
                 if (r < 0)
                         return r;
                 if (r == GETTY_XEN)
@@ -116,7 +117,7 @@ static int job_fix(
                         if (r < 0)
                                 return r;
                         continue;
-                } else if (named && c && c->mapping) {
+                } else if (named && warn && c && c->mapping) {
                         r = plan_warn(c->plan,
                                 "%s: names the Xen console but runs no getty kvmigrate knows; left alone",
                                 where);
@@ -130,6 +131,15 @@ static int job_fix(
                 }
         }
         return xen ? GETTY_XEN : serial ? GETTY_SERIAL : GETTY_OTHER;
+}
+
+/* The warnings of the job @path (@data, @size bytes) whose new text the plan keeps. */
+static int job_warn(FixerContext *c, const char *path, const char *data, size_t size) {
+        Buf scratch = {};
+        int r = job_fix(c, path, data, size, false, true, &scratch);
+
+        buf_done(&scratch);
+        return r < 0 ? r : 0;
 }
 
 /*
@@ -159,7 +169,8 @@ static int upstart_job(FixerContext *c, const char *dir, const char *name, bool 
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", path, strerror(-r));
 
-        kind = job_fix(c, path, data, size, !streq(name, new_name), &out);
+        /* Warnings wait until it is known whether the new text is kept (not for a job that goes). */
+        kind = job_fix(c, path, data, size, !streq(name, new_name), false, &out);
         if (kind < 0) {
                 buf_done(&out);
                 return kind;
@@ -175,6 +186,8 @@ static int upstart_job(FixerContext *c, const char *dir, const char *name, bool 
         new.size = out.len;
         if (!move) {
                 r = plan_add(c->plan, path, &old, &new, "upstart", REASON);
+                if (r >= 0)
+                        r = job_warn(c, path, data, size);
                 buf_done(&out);
                 return r;
         }
@@ -192,9 +205,12 @@ static int upstart_job(FixerContext *c, const char *dir, const char *name, bool 
         if (there.kind == FILE_ABSENT) {
                 r = plan_move(c->plan, path, &old, new_path, &new, "upstart", REASON);
                 *ret_moved = r >= 0;
+                if (r >= 0)
+                        r = job_warn(c, path, data, size);
         } else if (file_content_equal(&there, &new) ||
                 (there.kind == FILE_REGULAR &&
-                        job_fix(NULL, new_path, there.data, there.size, false, NULL) == GETTY_SERIAL)) {
+                        job_fix(NULL, new_path, there.data, there.size, false, false, NULL) ==
+                                GETTY_SERIAL)) {
                 const FileContent absent = { .kind = FILE_ABSENT };
 
                 /* Not moved: an override of the Xen console's job must not reach the job that stays. */
@@ -342,7 +358,7 @@ static int runit_in_place(FixerContext *c, const char *folder) {
                 r = root_read_file(c->rootfd, path, NULL, &data, &size);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot read: %s", path, strerror(-r));
-                kind = job_fix(c, path, data, size, false, &out);
+                kind = job_fix(c, path, data, size, false, true, &out);
                 r = kind == GETTY_XEN ? plan_replace(c->plan, path, data, size, strempty(out.data), out.len,
                                                 "runit", REASON)
                                       : kind;

@@ -122,6 +122,58 @@ static void test_types(void **state) {
         plan_done(&plan);
 }
 
+/* nofail and noauto in the options field, as whole options, make a line one the guest boots without. */
+static void test_optional_scan(void **state) {
+        FixtureRoot *root = *state;
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_(fixer_context_done) FixerContext c = { .rootfd = root->fd, .plan = &plan };
+        static const bool want[] = { false, true, true, true, true, false, false, false };
+
+        fixture_write(root->fd, "etc/crypttab",
+                "root /dev/xvda2 none luks\n"
+                "eph /dev/xvdb none luks,nofail\n"
+                "usb /dev/xvdc /dev/xvdk noauto\n" /* the key device too */
+                "swap /dev/xvdd /dev/urandom swap,nofail,cipher=aes-xts-plain64\n"
+                "a /dev/xvdf none x-nofail\n"
+                "b /dev/xvdg none nofailover,noautoa\n"
+                "c /dev/xvdh nofail\n"); /* a key file named nofail, no options */
+        assert_int_equal(fixer_crypttab.run(&c), 0);
+        fixture_assert_refs(c.refs, c.n_refs,
+                FIXTURE_STRV("xvda2 crypto_LUKS /etc/crypttab:1", "xvdb crypto_LUKS /etc/crypttab:2",
+                        "xvdc crypto_LUKS /etc/crypttab:3", "xvdk - /etc/crypttab:3",
+                        "xvdd - /etc/crypttab:4", "xvdf crypto_LUKS /etc/crypttab:5",
+                        "xvdg crypto_LUKS /etc/crypttab:6", "xvdh crypto_LUKS /etc/crypttab:7"));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                if (c.refs[i].optional != want[i])
+                        fail_msg("%s (%s): optional is %s, wanted %s", c.refs[i].where, c.refs[i].name,
+                                c.refs[i].optional ? "true" : "false", want[i] ? "true" : "false");
+}
+
+/* The rewrite pass leaves an optional line whose devices are not mapped byte for byte. */
+static void test_optional_rewrite(void **state) {
+        FixtureRoot *root = *state;
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        const char *input = "root_crypt\t/dev/xvda2\tnone\t\tluks,discard\n"
+                            "eph  /dev/xvdb   none   luks,nofail\n"
+                            "usb /dev/xvdc /dev/xvdk luks,noauto";
+        const char *want = "root_crypt\tUUID=" UUID_LUKS "\tnone\t\tluks,discard\n"
+                           "eph  /dev/xvdb   none   luks,nofail\n"
+                           "usb /dev/xvdc /dev/xvdk luks,noauto";
+
+        fixture_write(root->fd, "etc/crypttab", input);
+        assert_int_equal(
+                fixture_run(&run, &fixer_crypttab, root->fd, &(const FixtureGuest){ .mapping = &mapping }),
+                0);
+        assert_int_equal(run.plan.n_edits, 1);
+        assert_replaced(&run.plan.edits[0], "/etc/crypttab", input, want);
+
+        /* Without nofail or noauto, the same unmapped device stops the run. */
+        fixture_write(root->fd, "etc/crypttab", "eph /dev/xvdb none luks\n");
+        assert_int_equal(
+                fixture_run(&run, &fixer_crypttab, root->fd, &(const FixtureGuest){ .mapping = &mapping }),
+                -ENXIO);
+}
+
 static void test_malformed(void **state) {
         static const char *const bad[] = {
                 "ok /dev/xvda2 none luks\nlonely\n",
@@ -172,6 +224,8 @@ int main(void) {
                 FIXTURE_ROOT_TEST(test_scan_and_rewrite),
                 FIXTURE_ROOT_TEST(test_fixed_is_left_alone),
                 FIXTURE_ROOT_TEST(test_types),
+                FIXTURE_ROOT_TEST(test_optional_scan),
+                FIXTURE_ROOT_TEST(test_optional_rewrite),
                 cmocka_unit_test(test_malformed),
                 FIXTURE_ROOT_TEST(test_rewrite_name),
                 FIXTURE_ROOT_TEST(test_symlinked),

@@ -432,8 +432,8 @@ static void test_unparsable_after_comments(void **state) {
                 { "# a\n\n  \t# b\r\n\r\n/dev/xvda1 / ext4 defaults 0 1\n# c\ngarbage\n# d\n",
                         "/etc/fstab:7: cannot parse this line; refusing to rewrite /etc/fstab" },
                 { "# a\n# b\n/dev/xvda1 / ext4 defaults 0 zz", "/etc/fstab:3: cannot parse this line" },
-                /* Blank to kvmigrate, an entry to libmount: refused, never dropped nor misread. */
-                { "# a\n\r#x y\n/dev/xvda1 / ext4 defaults 0 1\n", "/etc/fstab:2: " },
+                /* An entry to libmount (source "\r#x") that does not parse, for findmnt neither. */
+                { "# a\n\r#x y\n/dev/xvda1 / ext4 defaults 0 1\n", "/etc/fstab:2: cannot parse this line" },
         };
 
         (void) state;
@@ -455,6 +455,100 @@ static void test_unparsable_after_comments(void **state) {
                 }
                 assert_int_equal(plan.n_edits, 0);
         }
+}
+
+/*
+ * A line that looks like a comment to a person but not to libmount ("\r#x"
+ * is a source): an entry for mount, systemd and findmnt, which accept the
+ * file; kvmigrate reads it as they do and keeps it byte for byte.
+ */
+static void test_cr_before_hash(void **state) {
+        _cleanup_(inventory_done) Inventory old = {}, new = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
+        const char *input = "# a\n\r#x y z\n/dev/xvda / ext4 defaults 0 1\n";
+        const char *want = "# a\n\r#x y z\nUUID=" U_ROOT " / ext4 defaults 0 1\n";
+
+        (void) state;
+
+        root = fstab_root_str("cr-before-hash", input);
+        OLD(&old, .name = "xvda", .type = "ext4", .uuid = U_ROOT);
+        NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
+        fixture_assert_findmnt(input, strlen(input),
+                "SOURCE=\"\\x0d#x\" TARGET=\"y\" FSTYPE=\"z\" OPTIONS=\"\"\n"
+                "SOURCE=\"/dev/xvda\" TARGET=\"/\" FSTYPE=\"ext4\" OPTIONS=\"defaults\"\n");
+        assert_int_equal(
+                fixture_run(&run, &fixer_fstab, root->fd, &(const FixtureGuest){ .old = &old, .new = &new }),
+                0);
+        fixture_assert_refs(run.refs, run.n_refs, FIXTURE_STRV("xvda ext4 /etc/fstab:3"));
+        assert_edit(&run.plan, "/etc/fstab", input, strlen(input), want, strlen(want));
+}
+
+#define OPTIONAL_FSTAB                                                                                      \
+        "/dev/xvda / ext4 defaults 0 1\n"                                                                   \
+        "/dev/xvdb\t/mnt/ephemeral   ext4  defaults,nofail   0 2\n"                                         \
+        "/dev/xvdc /media/usb vfat noauto,user 0 0\n"                                                       \
+        "/dev/xvdd /srv ext4 defaults,x-nofail 0 2\n"                                                       \
+        "/dev/xvde /data ext4 nofailover,xnoauto 0 2\n"                                                     \
+        "/dev/xvdf none swap sw,nofail=yes 0 0"
+
+/* The scan pass records which lines the guest boots without: nofail and noauto as whole options only. */
+static void test_optional_scan(void **state) {
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL;
+        _cleanup_(fixer_context_done) FixerContext c = { .plan = &plan };
+        static const bool want[] = { false, true, true, false, false, true };
+
+        (void) state;
+
+        root = fstab_root_str("optional-scan", OPTIONAL_FSTAB);
+        c.rootfd = root->fd;
+        assert_int_equal(fixer_fstab.run(&c), 0);
+        fixture_assert_refs(c.refs, c.n_refs,
+                FIXTURE_STRV("xvda ext4 /etc/fstab:1", "xvdb ext4 /etc/fstab:2", "xvdc vfat /etc/fstab:3",
+                        "xvdd ext4 /etc/fstab:4", "xvde ext4 /etc/fstab:5", "xvdf swap /etc/fstab:6"));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                if (c.refs[i].optional != want[i])
+                        fail_msg("%s: optional is %s, wanted %s", c.refs[i].where,
+                                c.refs[i].optional ? "true" : "false", want[i] ? "true" : "false");
+}
+
+/*
+ * The rewrite pass with no entry for an optional line's device leaves that
+ * line byte for byte (tabs, spacing) and rewrites the others; a line the
+ * guest needs still stops the run.
+ */
+static void test_optional_rewrite(void **state) {
+        _cleanup_(inventory_done) Inventory new = {};
+        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        _cleanup_(fixture_root_freep) FixtureRoot *root = NULL, *needed = NULL;
+        const char *input = "/dev/xvda / ext4 defaults 0 1\n"
+                            "/dev/xvdb\t/mnt/ephemeral   ext4  defaults,nofail   0 2\n"
+                            "/dev/xvdc /media/usb vfat noauto,user 0 0";
+        const char *want = "UUID=" U_ROOT " / ext4 defaults 0 1\n"
+                           "/dev/xvdb\t/mnt/ephemeral   ext4  defaults,nofail   0 2\n"
+                           "/dev/xvdc /media/usb vfat noauto,user 0 0";
+
+        (void) state;
+
+        NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
+        fixture_map_add(&m, &new, "xvda", "sda");
+
+        root = fstab_root_str("optional-rewrite", input);
+        assert_int_equal(fixture_run(&run, &fixer_fstab, root->fd,
+                                 &(const FixtureGuest){ .new = &new, .mapping = &m }),
+                0);
+        assert_edit(&run.plan, "/etc/fstab", input, strlen(input), want, strlen(want));
+        fixture_run_done(&run);
+
+        /* x-nofail is no nofail: the run stops. */
+        needed = fstab_root_str(
+                "optional-needed", "/dev/xvda / ext4 defaults 0 1\n/dev/xvdb /srv ext4 x-nofail 0 2\n");
+        assert_int_equal(fixture_run(&run, &fixer_fstab, needed->fd,
+                                 &(const FixtureGuest){ .new = &new, .mapping = &m }),
+                -ENXIO);
+        assert_int_equal(run.plan.n_edits, 0);
 }
 
 /* An fstab past root_read_file()'s cap is refused like one that does not parse, with the limit. */
@@ -899,6 +993,9 @@ int main(void) {
                 cmocka_unit_test(test_many_comments),
                 cmocka_unit_test(test_comment_then_no_final_newline),
                 cmocka_unit_test(test_unparsable_after_comments),
+                cmocka_unit_test(test_cr_before_hash),
+                cmocka_unit_test(test_optional_scan),
+                cmocka_unit_test(test_optional_rewrite),
                 cmocka_unit_test(test_too_big),
                 cmocka_unit_test(test_rewrite_name),
                 cmocka_unit_test(test_fallbacks),

@@ -103,6 +103,46 @@ static void test_dropin_names_console(void **state) {
                 "ExecStart=-/sbin/agetty --keep-baud 115200 ttyS0 $TERM\nEnvironment=OTHER=hvc01\n");
 }
 
+/*
+ * A drop-in's ExecStart= getty with the Xen-era speed: agetty's list gets
+ * 115200 first, as the kernel console; a getty not known to take a list
+ * keeps its speed, with a warning; the template's --keep-baud list that
+ * starts with 115200 and an ExecStart= that resets are left as they are.
+ */
+static void test_dropin_speed(void **state) {
+        _cleanup_(fixture_root_freep) FixtureRoot *root = fixture_root_new("speed", NULL);
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+
+        (void) state;
+
+        fixture_write(root->fd, "etc/systemd/system/serial-getty@hvc0.service.d/autologin.conf",
+                "[Service]\nExecStart=\n"
+                "ExecStart=-/sbin/agetty --autologin root -8 38400 %I $TERM\n");
+        fixture_write(root->fd, "etc/systemd/system/serial-getty@hvc0.service.d/keep.conf",
+                "[Service]\nExecStart=\nExecStart=-/sbin/agetty -o '-p -- \\\\u' --keep-baud "
+                "115200,57600,38400,9600 - $TERM\n");
+        fixture_write(root->fd, "etc/systemd/system/serial-getty@hvc0.service.d/other.conf",
+                "[Service]\nExecStart=\nExecStart=-/usr/local/sbin/getty 9600 %I\n");
+        assert_int_equal(fixture_run_console(&run, &fixer_getty, root->fd, true), 0);
+        assert_int_equal(run.plan.n_edits, 6);
+        fixture_assert_edit(&run.plan.edits[1], "getty",
+                UNITDIR "/serial-getty@ttyS0.service.d/autologin.conf", FILE_ABSENT, NULL, FILE_REGULAR,
+                "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root -8 115200,38400 %I "
+                "$TERM\n");
+        fixture_assert_edit(&run.plan.edits[3], "getty", UNITDIR "/serial-getty@ttyS0.service.d/keep.conf",
+                FILE_ABSENT, NULL, FILE_REGULAR,
+                "[Service]\nExecStart=\nExecStart=-/sbin/agetty -o '-p -- \\\\u' --keep-baud "
+                "115200,57600,38400,9600 - $TERM\n");
+        fixture_assert_edit(&run.plan.edits[5], "getty", UNITDIR "/serial-getty@ttyS0.service.d/other.conf",
+                FILE_ABSENT, NULL, FILE_REGULAR,
+                "[Service]\nExecStart=\nExecStart=-/usr/local/sbin/getty 9600 %I\n");
+        fixture_assert_warnings(&run.plan,
+                UNITDIR
+                "/serial-getty@ttyS0.service.d/other.conf:3: /usr/local/sbin/getty is not known to be "
+                "agetty or BusyBox getty, so its speed 9600 is left as it is; the kernel console runs at "
+                "115200 (console=ttyS0,115200n8)");
+}
+
 static void test_left_to_people(void **state) {
         _cleanup_(fixture_root_freep) FixtureRoot *root = fixture_root_new("people", NULL);
         _cleanup_(fixture_run_done) FixtureRun run = {};
@@ -164,6 +204,7 @@ int main(void) {
                 cmocka_unit_test(test_relative_xvc0),
                 cmocka_unit_test(test_both_templates),
                 cmocka_unit_test(test_dropin_names_console),
+                cmocka_unit_test(test_dropin_speed),
                 cmocka_unit_test(test_left_to_people),
                 cmocka_unit_test(test_missing),
         };

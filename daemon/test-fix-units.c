@@ -365,6 +365,98 @@ static void test_continued_other_setting(void **state) {
         plan_done(&plan);
 }
 
+/*
+ * Which units the guest boots without: a .mount or .swap that nothing
+ * requires, and that says so (Options= with nofail, or WantedBy= only).
+ */
+static void test_optional_scan(void **state) {
+        static const struct {
+                const char *name;
+                const char *text;
+                bool optional;
+        } units[] = {
+                { "a.mount", "[Mount]\nWhat=/dev/xvde\nWhere=/a\nOptions=noatime,nofail\n", true },
+                { "b.mount", "[Mount]\nWhat=/dev/xvdf\nWhere=/b\n[Install]\nWantedBy=local-fs.target\n",
+                        true },
+                { "c.mount", "[Mount]\nWhat=/dev/xvdg\nWhere=/c\n[Install]\nRequiredBy=local-fs.target\n",
+                        false },
+                /* nofail, but required all the same: local-fs.target fails without it. */
+                { "d.mount",
+                        "[Mount]\nWhat=/dev/xvdh\nWhere=/d\nOptions=nofail\n[Install]\nWantedBy=a.target\n"
+                        "RequiredBy=local-fs.target\n",
+                        false },
+                /* Enabled through a .requires/ link, whatever [Install] says now. */
+                { "e.mount", "[Mount]\nWhat=/dev/xvdi\nWhere=/e\n[Install]\nWantedBy=local-fs.target\n",
+                        false },
+                { "f.mount", "[Mount]\nWhat=/dev/xvdj\nWhere=/f\nOptions=x-nofail,nofailover\n", false },
+                /* The last Options= counts; an empty WantedBy= resets the list. */
+                { "g.mount", "[Mount]\nWhat=/dev/xvdk\nWhere=/g\nOptions=nofail\nOptions=noatime\n", false },
+                { "h.mount", "[Mount]\nWhat=/dev/xvdl\nWhere=/h\n[Install]\nWantedBy=x.target\nWantedBy=\n",
+                        false },
+                /* A RequiredBy= continued onto the next line is taken as a requirement. */
+                { "i.mount",
+                        "[Mount]\nWhat=/dev/xvdm\nWhere=/i\nOptions=nofail\n[Install]\nRequiredBy=a.target "
+                        "\\\n"
+                        "  b.target\n",
+                        false },
+                { "dev-xvdn.swap", "[Swap]\nWhat=/dev/xvdn\nOptions=nofail\n", true },
+                { "dev-xvdo.swap",
+                        "[Swap]\nWhat=/dev/xvdo\n[Install]\nWantedBy=swap.target\nUpheldBy=swap.target\n",
+                        false },
+                { "plain.mount", "[Mount]\nWhat=/dev/xvdp\nWhere=/plain\n", false },
+        };
+        FixtureRoot *root = *state;
+        _cleanup_(plan_done) Plan plan = {};
+        _cleanup_(fixer_context_done) FixerContext c = { .rootfd = root->fd, .plan = &plan };
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                _cleanup_free_ char *path = NULL;
+
+                assert_true(asprintf(&path, "etc/systemd/system/%s", units[i].name) > 0);
+                fixture_write(root->fd, path, units[i].text);
+        }
+        fixture_symlink(root->fd, "etc/systemd/system/local-fs.target.requires/e.mount", "../e.mount");
+
+        assert_int_equal(fixer_units.run(&c), 0);
+        assert_int_equal(c.n_refs, ELEMENTSOF(units));
+        for (size_t i = 0; i < c.n_refs; i++) {
+                const char *base = strrchr(c.refs[i].where, '/') + 1;
+                bool found = false;
+
+                for (size_t k = 0; k < ELEMENTSOF(units); k++)
+                        if (startswith(base, units[k].name) && base[strlen(units[k].name)] == ':') {
+                                found = true;
+                                if (c.refs[i].optional != units[k].optional)
+                                        fail_msg("%s: optional is %s, wanted %s", c.refs[i].where,
+                                                c.refs[i].optional ? "true" : "false",
+                                                units[k].optional ? "true" : "false");
+                        }
+                assert_true(found);
+        }
+}
+
+/* The rewrite pass leaves the What= of an optional unit whose device is not mapped as it is. */
+static void test_optional_rewrite(void **state) {
+        FixtureRoot *root = *state;
+        _cleanup_(fixture_run_done) FixtureRun run = {};
+        const char *eph = "[Mount]\nWhat=/dev/xvdz\nWhere=/mnt/ephemeral\nOptions=defaults,nofail\n";
+
+        fixture_write(root->fd, "etc/systemd/system/mnt-ephemeral.mount", eph);
+        fixture_write(root->fd, "etc/systemd/system/data.mount", data_mount);
+        assert_int_equal(
+                fixture_run(&run, &fixer_units, root->fd, &(const FixtureGuest){ .mapping = &mapping }), 0);
+        assert_int_equal(run.plan.n_edits, 1);
+        fixture_assert_edit(&run.plan.edits[0], "units", UNITDIR "/data.mount", FILE_REGULAR, data_mount,
+                FILE_REGULAR, data_mount_fixed);
+
+        /* Required: the run stops. */
+        fixture_write(root->fd, "etc/systemd/system/mnt-ephemeral.mount",
+                "[Mount]\nWhat=/dev/xvdz\nWhere=/mnt/ephemeral\n[Install]\nRequiredBy=local-fs.target\n");
+        assert_int_equal(
+                fixture_run(&run, &fixer_units, root->fd, &(const FixtureGuest){ .mapping = &mapping }),
+                -ENXIO);
+}
+
 static void test_words(void **state) {
         FixtureRoot *root = *state;
         Plan plan = {};
@@ -401,6 +493,8 @@ int main(void) {
                 cmocka_unit_test(test_malformed),
                 FIXTURE_ROOT_TEST(test_continued_other_setting),
                 FIXTURE_ROOT_TEST(test_words),
+                FIXTURE_ROOT_TEST(test_optional_scan),
+                FIXTURE_ROOT_TEST(test_optional_rewrite),
         };
 
         log_set_max_level(LOG_LEVEL_ERROR);

@@ -77,7 +77,7 @@ static void test_script_block(void **state) {
         fixture_assert_edit(&run.plan.edits[0], "upstart", "/etc/init/serial-console.conf", FILE_REGULAR,
                 NULL, FILE_REGULAR,
                 "start on runlevel [2345]\nscript\n    logger -t console starting on hvc0\n"
-                "    exec /sbin/agetty -L ttyS0 9600 vt100\nend script\n");
+                "    exec /sbin/agetty -L ttyS0 115200,9600 vt100\nend script\n");
         assert_int_equal(run.plan.n_warnings, 1);
         assert_string_equal(run.plan.warnings[0],
                 "/etc/init/serial-console.conf:3: "
