@@ -464,4 +464,47 @@ check "hook, the real migratectl: in the image as an ELF program" \
 check "hook, the real migratectl: its libraries too (libblkid, libmount, libc)" \
         bash -c 'for l in libblkid.so.1 libmount.so.1 libc.so.6; do [ -n "$(find "$1" -name "$l")" ] || exit 1; done' \
         - "$D3"
+
+# scripts/local-block/kvmigrate: for root=/dev/xvd* that does not appear on a
+# guest never armed, "migratectl links --make"; nothing for any other device
+# or when switched off. The stub prints nothing, so udev is not touched here.
+BLOCK=$ITD/scripts/local-block/kvmigrate
+check "scripts/local-block/kvmigrate is executable and parses" sh -c '[ -x "$1" ] && sh -n "$1"' - "$BLOCK"
+check_eq "local-block: no prerequisite" "" "$(dash "$BLOCK" prereqs)"
+run_block() {
+        : >"$WORK/calls"
+        printf '%s\n' "$2" >"$WORK/cmdline"
+        PATH="$WORK/stub:$PATH" KVMIGRATE_CMDLINE_FILE=$WORK/cmdline ${3:-dash} "$BLOCK" "$1" >"$WORK/block.out" 2>&1
+        echo $? >"$WORK/block.rc"
+}
+for sh in "${SHELLS[@]}"; do
+        run_block /dev/xvda "root=/dev/xvda ro" "$sh"
+        check_eq "local-block ($sh): root=/dev/xvda missing: migratectl links --make" "-q links --make" "$(cat "$WORK/calls")"
+        check_eq "local-block ($sh): exit 0" 0 "$(cat "$WORK/block.rc")"
+        run_block /dev/xvda "root=/dev/xvda ro kvmigrate=off" "$sh"
+        check_eq "local-block ($sh): kvmigrate=off: nothing" "" "$(cat "$WORK/calls")"
+        run_block /dev/sda "root=/dev/sda ro" "$sh"
+        check_eq "local-block ($sh): another device: nothing" "" "$(cat "$WORK/calls")"
+        run_block UUID=$U1 "root=UUID=$U1 ro" "$sh"
+        check_eq "local-block ($sh): root by UUID: nothing" "" "$(cat "$WORK/calls")"
+done
+
+# The real "links --make" under Xen: the names are the kernel's own, nothing
+# is written. (Told so: this machine's CPUID would outrank a namespace's
+# /sys/hypervisor/type.) A private /run all the same, should it write.
+if [ -n "$NS" ]; then
+        unshare -m bash -c '
+                mount -t tmpfs tmpfs /run
+                "$1" --hypervisor xen links --make >"$2/make.out" 2>&1
+                echo $? >"$2/make.rc"
+                ls -A /run >"$2/run.after"' - "$MIGRATECTL" "$WORK" >"$WORK/make.log" 2>&1
+        check_eq "links --make under Xen: exit 0" 0 "$(cat "$WORK/make.rc" 2>&1)"
+        check_eq "links --make under Xen: prints nothing" "" "$(cat "$WORK/make.out" 2>&1)"
+        check_eq "links --make under Xen: writes nothing" "" "$(cat "$WORK/run.after" 2>&1)"
+else
+        skip "links --make under Xen" "no mount namespace"
+fi
+rc=0
+"$MIGRATECTL" --root "$WORK/root" links --make >/dev/null 2>&1 || rc=$?
+check_eq "links --make on another root: a usage error (64)" 64 "$rc"
 finish

@@ -40,9 +40,11 @@ EXPECTED="\
 0644 $DBUSSERVICEDIR/$BUS_NAME.service units/$BUS_NAME.service
 0755 $DRACUTDIR/90kvmigrate/module-setup.sh dracut/90kvmigrate/module-setup.sh
 0755 $DRACUTDIR/90kvmigrate/kvmigrate-pre-pivot.sh dracut/90kvmigrate/kvmigrate-pre-pivot.sh
+0755 $DRACUTDIR/90kvmigrate/kvmigrate-links.sh dracut/90kvmigrate/kvmigrate-links.sh
 0755 /usr/share/initramfs-tools/hooks/kvmigrate initramfs-tools/hooks/kvmigrate
 0755 /usr/share/initramfs-tools/scripts/local-bottom/kvmigrate initramfs-tools/scripts/local-bottom/kvmigrate
 0755 /usr/share/initramfs-tools/scripts/init-bottom/kvmigrate initramfs-tools/scripts/init-bottom/kvmigrate
+0755 /usr/share/initramfs-tools/scripts/local-block/kvmigrate initramfs-tools/scripts/local-block/kvmigrate
 0644 /usr/share/kvmigrate/initramfs-console.sh initramfs-tools/kvmigrate-console.sh
 0644 $MANDIR/man1/migratectl.1 man/migratectl.1
 0644 $MANDIR/man5/kvmigrate.conf.5 man/kvmigrate.conf.5
@@ -248,15 +250,17 @@ else
 fi
 
 # --- dracut module -------------------------------------------------------------
-for f in module-setup.sh kvmigrate-pre-pivot.sh; do
+for f in module-setup.sh kvmigrate-pre-pivot.sh kvmigrate-links.sh; do
         check "dracut $f is executable" test -x "$DEST$DRACUTDIR/90kvmigrate/$f"
 done
 check "dracut module-setup.sh: bash -n" bash -n "$DEST$DRACUTDIR/90kvmigrate/module-setup.sh"
-# The hook runs in the initramfs's /bin/sh, which may be dash or busybox.
-if need dash; then
-        check "dracut kvmigrate-pre-pivot.sh: dash -n" dash -n "$DEST$DRACUTDIR/90kvmigrate/kvmigrate-pre-pivot.sh"
-else
-        check "dracut kvmigrate-pre-pivot.sh: sh -n" sh -n "$DEST$DRACUTDIR/90kvmigrate/kvmigrate-pre-pivot.sh"
-fi
+# The hooks run in the initramfs's /bin/sh, which may be dash or busybox.
+for f in kvmigrate-pre-pivot.sh kvmigrate-links.sh; do
+        if need dash; then
+                check "dracut $f: dash -n" dash -n "$DEST$DRACUTDIR/90kvmigrate/$f"
+        else
+                check "dracut $f: sh -n" sh -n "$DEST$DRACUTDIR/90kvmigrate/$f"
+        fi
+done
 
 finish
