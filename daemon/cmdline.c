@@ -39,7 +39,7 @@ static bool is_xen_console(const char *value, size_t len) {
         return false;
 }
 
-static bool has_token_prefix(const char *s, size_t len, const char *prefix) {
+bool cmdline_has_arg(const char *s, size_t len, const char *prefix) {
         size_t pos = 0;
         Span t;
 
@@ -100,7 +100,7 @@ static int device_arg(
 int cmdline_rewrite(
         FixerContext *c, const char *args, size_t len, const char *where, bool initramfs, char **ret) {
         bool console_ok = fixer_console_moves(c);
-        bool have_serial = has_token_prefix(args, len, "console=ttyS0");
+        bool have_serial = cmdline_has_arg(args, len, "console=ttyS0");
         bool changed = false, kept_any = false;
         size_t pos = 0, copied = 0;
         Buf out = {};

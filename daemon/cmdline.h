@@ -50,3 +50,6 @@ bool cmdline_quoting_keeps(const char *old, size_t old_len, const char *new, con
  * for every kernel (/etc/default/grub) rather than for one entry.
  */
 bool boot_has_initramfs(int rootfd);
+
+/* Whether an argument of the @len bytes at @s (blanks separate, quotes group) begins with @prefix. */
+bool cmdline_has_arg(const char *s, size_t len, const char *prefix);

@@ -388,22 +388,6 @@ static int console_moves(const FixerContext *c, const char *s, size_t len, const
         return text && !has_xen_console(text, strlen(text));
 }
 
-/* Whether the words of @s hold a root= argument. */
-static bool names_root(const char *s, size_t len) {
-        for (size_t i = 0; i < len;) {
-                size_t start;
-
-                while (i < len && is_blank(s[i]))
-                        i++;
-                start = i;
-                while (i < len && !is_blank(s[i]))
-                        i++;
-                if (i - start > strlen("root=") && memcmp(s + start, "root=", strlen("root=")) == 0)
-                        return true;
-        }
-        return false;
-}
-
 /* Whether @s expands $GRUB_CMDLINE_LINUX or ${GRUB_CMDLINE_LINUX}: it keeps what that held. */
 static bool expands_cmdline(const char *s, size_t len) {
         static const char name[] = "GRUB_CMDLINE_LINUX";
@@ -451,7 +435,8 @@ static int defaults_survey(FixerContext *c, Defaults *files, size_t n, Survey *r
                         else if (a.key == KEY_DISABLE_UUID)
                                 ret->disable_uuid = span_equals(l.p, a.inner, "true") ? files[f].path : NULL;
                         if (a.key == KEY_CMDLINE && span_equals(l.p, a.name, "GRUB_CMDLINE_LINUX"))
-                                ret->cmdline_root = names_root(l.p + a.inner.start, a.inner.len) ||
+                                ret->cmdline_root =
+                                        cmdline_has_arg(l.p + a.inner.start, a.inner.len, "root=") ||
                                         (ret->cmdline_root &&
                                                 expands_cmdline(l.p + a.inner.start, a.inner.len));
                         if (a.key == KEY_CMDLINE && !ret->console_moves) {
