@@ -9,12 +9,20 @@
  *   journal/plan                         the edits; its atomic write is the commit point
  *   journal/new-N                        the new content of edit N
  *   journal/done                         "done=N" appended (and synced) as each edit lands
+ *   journal/rollback                     a rollback under way (see apply_rollback())
+ *
+ * The manifest has "file" lines (path, kind, mode, owner), "xattr" lines
+ * (the original's SELinux label and user.* attributes, hex) and "dir" lines
+ * (folders apply made because they were missing); older manifests have
+ * "file" lines only, and are still read.
  *
  * A run cut off before the commit changed nothing and is discarded; a run
  * cut off after it is finished from the journal by apply_recover(). Each
  * file is replaced by writing a temporary file beside it, fsync, rename,
- * fsync of the folder; its mode, owner and SELinux label are kept, and a
- * file reached through a link is replaced at its target.
+ * fsync of the folder; its mode, owner, SELinux label and user.* attributes
+ * are kept (where the filesystem has xattrs), and a file reached through a
+ * link is replaced at its target. A file with more than one hard link is
+ * refused before anything changes (-EMLINK): a rename would split the link.
  *
  * The state folder belongs to the guest and is not trusted: below it no
  * link is followed, no ".." taken, and only regular files are read (opened
@@ -34,8 +42,12 @@ typedef void (*ApplyProgress)(const Edit *e, void *userdata);
  * apply_plan() - back up, journal and apply every edit of @plan below @rootfd.
  * @progress: called after each edit has landed (may be NULL)
  *
+ * An edit whose file changed is reported to @progress even when an error
+ * follows (the folder's fsync after the rename failed): the caller's record
+ * must count it as applied.
  * Return: 0; -ESTALE when a file no longer holds what the plan expected
- * (logged; nothing changed); -EBUSY when an interrupted run must be
+ * (logged; nothing changed); -EMLINK when a file to replace has more than
+ * one hard link (logged with its name; nothing changed); -EBUSY when an interrupted run must be
  * recovered first; -EBADMSG when the manifest of an earlier run is invalid
  * (logged with file and line; nothing changed); -ELOOP, -ENOTDIR, -EISDIR,
  * -EBADFD when a link, folder or FIFO stands where the backup or journal
@@ -62,7 +74,9 @@ bool apply_pending(int rootfd);
  * @ret_paths: if not NULL, the paths of the finished run's edits
  * Every edit and every new content is read and checked before the first
  * file changes.
- * Return: 1 when a committed run was finished, 0 when there was nothing to
+ * An interrupted rollback (journal/rollback) is finished first, as
+ * apply_rollback() would, and its record set to rolled-back.
+ * Return: 1 when a committed run or an interrupted rollback was finished, 0 when there was nothing to
  * do (or only an uncommitted journal, now removed); -EBADMSG when the
  * journal is invalid or incomplete (logged with file and line, nothing
  * changed); -ELOOP, -ENOTDIR, -EISDIR, -EBADFD for a link, folder or FIFO in
@@ -72,10 +86,14 @@ int apply_recover(int rootfd, char ***ret_paths);
 
 /**
  * apply_rollback() - restore every original kept in the backup, byte for
- * byte, with its mode and owner; files the migration created are removed.
- * The manifest and every backup file are read and checked first; a pending
- * journal is then discarded. The backup is then kept as
- * backup.rolled-back-USEC.
+ * byte, with its mode, owner, SELinux label and user.* attributes; files
+ * the migration created are removed, and so are the folders it made, when
+ * they are empty. The manifest and every backup file are read and checked
+ * first. Then journal/rollback is written and the record (if there is one)
+ * says degraded, with an error: a rollback cut off from here on is finished
+ * by the next apply_recover() (every boot) or apply_rollback(). Once every
+ * file is back, the backup is kept as backup.rolled-back-USEC, the record
+ * says rolled-back, and the journal (with a pending run's) is removed.
  * @ret_paths: if not NULL, the restored paths
  * Return: 0, -ENOENT when there is no backup (not logged); -EBADMSG when
  * the manifest is invalid (a path that is not absolute and normalized, an

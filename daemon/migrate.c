@@ -495,7 +495,8 @@ int migration_run(Migration *m, const MigrateOptions *o, const MigrateHooks *h) 
         if (r < 0)
                 return r;
         r = apply_plan_full(m->rootfd, &m->plan, on_edit, on_landed, &progress);
-        if (r < 0 && progress.n_done < m->plan.n_edits)
+        /* Even when every file landed (a folder's fsync failed after the last rename): not done yet. */
+        if (r < 0)
                 (void) save_record(m, h, progress.n_done > 0 ? MIGRATION_DEGRADED : MIGRATION_FAILED,
                         started, "failed", progress.n_done);
         return r;

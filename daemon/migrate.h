@@ -6,6 +6,9 @@
  * the record of it. The programs only parse arguments and call these.
  */
 
+#include <errno.h>
+#include <stdbool.h>
+
 #include "config.h"
 #include "detect.h"
 #include "fixer.h"
@@ -19,6 +22,16 @@
 #define MIGRATE_ALREADY 3 /* a migration already happened here (or was rolled back, or half done) */
 
 #define MIGRATE_DISABLED_FILE "/etc/kvmigrate.disabled"
+
+/*
+ * Whether @r refuses rather than fails: nothing was changed, because something
+ * could not be known for certain (a mapping, a file that cannot be parsed or
+ * is too big, a file changed under the plan, a hard link a rename would
+ * split). migratectl exits 2 for it, migrated answers Error.Refused.
+ */
+static inline bool migrate_error_is_refusal(int r) {
+        return r == -ENXIO || r == -EBADMSG || r == -EFBIG || r == -ESTALE || r == -EEXIST || r == -EMLINK;
+}
 
 typedef struct MigrateOptions {
         const char *root; /* "/" for the running system */

@@ -112,7 +112,7 @@ static int print_problems(const Migration *m) {
 }
 
 static int exit_for(int r) {
-        if (r == -ENXIO || r == -EBADMSG || r == -EFBIG || r == -ESTALE || r == -EEXIST)
+        if (migrate_error_is_refusal(r))
                 return EXIT_REFUSED;
         return r < 0 ? EXIT_FAILED : EXIT_OK;
 }

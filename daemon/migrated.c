@@ -309,15 +309,13 @@ static int open_migration(Context *c, Migration *m, sd_bus_error *error) {
 static int set_refused(const Migration *m, int r, sd_bus_error *error) {
         _cleanup_(buf_done) Buf b = {};
         _cleanup_free_ char *message = NULL;
+        const char *why = r == -ENXIO ? "the devices cannot be mapped with certainty"
+                                      : "a file cannot be used as it is (see the log of migrated)";
 
         for (size_t i = 0; i < m->n_errors; i++)
                 if (buf_printf(&b, "%s%s", i > 0 ? "\n" : "", m->errors[i]) < 0)
                         return -ENOMEM;
-        if (m->n_errors == 0 &&
-                buf_puts(&b,
-                        r == -EBADMSG
-                                ? "a file cannot be parsed (see the log of migrated); nothing was changed"
-                                : "the devices cannot be mapped with certainty; nothing was changed") < 0)
+        if (m->n_errors == 0 && buf_printf(&b, "%s; nothing was changed", why) < 0)
                 return -ENOMEM;
         /* The reasons quote the guest's files: only valid UTF-8 goes on the bus. */
         if (state_string_to_utf8(b.data, &message) < 0)
@@ -338,7 +336,7 @@ static int method_plan(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         context_touch(c);
         if (r == MIGRATE_NOT_NEEDED)
                 return sd_bus_reply_method_return(m, "s", "");
-        if (r == -ENXIO || r == -EBADMSG)
+        if (migrate_error_is_refusal(r))
                 return set_refused(&mig, r, error);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "cannot plan: %m");
@@ -381,7 +379,7 @@ static int method_run(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         (void) context_reload(c);
         if (r == MIGRATE_NOT_NEEDED)
                 return sd_bus_reply_method_return(m, "s", migration_state_to_string(MIGRATION_NOT_NEEDED));
-        if (r == -ENXIO || r == -EBADMSG)
+        if (migrate_error_is_refusal(r))
                 return set_refused(&mig, r, error);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "the migration failed (the record says %s): %m",

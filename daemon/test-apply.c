@@ -9,10 +9,12 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <cmocka.h>
 
 #include "apply.h"
 #include "root.h"
+#include "state.h"
 #include "util.h"
 
 #define KV "var/lib/kvmigrate"
@@ -315,8 +317,7 @@ static char **manifest_record(int rootfd, const char *path) {
                         continue;
                 assert_int_equal(words_parse(line, &w), 0);
                 assert_non_null(w[0]);
-                assert_string_equal(w[0], "file");
-                if (streq_ptr(words_get(w, "path"), path)) {
+                if (streq(w[0], "file") && streq_ptr(words_get(w, "path"), path)) {
                         assert_null(found);
                         found = w;
                 } else
@@ -1096,9 +1097,290 @@ static void test_recover_journal_link_out_of_root(void **state) {
         rm_rf(outside);
 }
 
+#define LABEL_ETC "system_u:object_r:etc_t:s0"
+#define LABEL_TMP "system_u:object_r:tmp_t:s0"
+
+static void set_xattr(int rootfd, const char *path, const char *name, const char *value, size_t size) {
+        _cleanup_close_ int fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        assert_true(fd >= 0);
+        if (fsetxattr(fd, name, value, size, 0) < 0)
+                fail_msg("%s: cannot set %s: %m", path, name);
+}
+
+/* Every extended attribute of @path, "name=value" sorted, values as escaped text. */
+static char *xattrs_of(int rootfd, const char *path) {
+        _cleanup_close_ int fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        char names[4096], value[4096];
+        char **lines = NULL;
+        size_t n = 0;
+        ssize_t len;
+        Buf b = {};
+
+        assert_true(fd >= 0);
+        len = flistxattr(fd, names, sizeof names);
+        assert_true(len >= 0);
+        for (const char *p = names; p < names + len; p += strlen(p) + 1) {
+                ssize_t vl = fgetxattr(fd, p, value, sizeof value - 1);
+                _cleanup_free_ char *e = NULL;
+                char *line;
+
+                assert_true(vl >= 0);
+                for (ssize_t i = 0; i < vl; i++)
+                        if (!value[i])
+                                value[i] = '@'; /* a label's final NUL, visibly */
+                value[vl] = 0;
+                e = value_escape(value);
+                assert_true(asprintf(&line, "%s=%s", p, e) > 0);
+                assert_int_equal(strv_push(&lines, &n, line), 0);
+        }
+        if (n > 0)
+                qsort(lines, n, sizeof(char *), compare_str);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(buf_printf(&b, "%s\n", lines[i]), 0);
+        strv_free(lines);
+        return buf_steal(&b);
+}
+
+static void assert_xattrs(int rootfd, const char *path, const char *expected) {
+        _cleanup_free_ char *now = xattrs_of(rootfd, path);
+
+        if (!streq(now, expected))
+                fail_msg("%s: extended attributes\n%s\nexpected\n%s", path, now, expected);
+}
+
+/* apply keeps the SELinux label and user.* attributes of a file it replaces; rollback puts back the
+ * original's. */
+static void test_rollback_xattrs(void **state) {
+        Root *r = *state;
+        _cleanup_(plan_done) Plan p = {};
+        _cleanup_free_ char *before = NULL;
+        const FileContent absent = { .kind = FILE_ABSENT };
+        const char *want = "security.selinux=" LABEL_ETC "@\nuser.empty=\nuser.origin=xen\\x20template\n";
+        const char *want_conf = "user.note=keep\\x0ame\n";
+        FileContent cur = {};
+
+        build_guest(r);
+        set_xattr(r->fd, "etc/fstab", "security.selinux", LABEL_ETC, sizeof LABEL_ETC);
+        set_xattr(r->fd, "etc/fstab", "user.origin", "xen template", strlen("xen template"));
+        set_xattr(r->fd, "etc/fstab", "user.empty", "", 0);
+        set_xattr(r->fd, "etc/old.conf", "user.note", "keep\nme", strlen("keep\nme"));
+        set_xattr(r->fd, "etc/fstab", "trusted.other", "x", 1); /* not kept: not the user's, not the label */
+        before = snapshot(r, true);
+        assert_int_equal(plan_replace(&p, "/etc/fstab", fstab_old, strlen(fstab_old), fstab_new,
+                                 strlen(fstab_new), "fstab", NULL),
+                0);
+        assert_int_equal(read_file_content(r->fd, "/etc/old.conf", &cur), 0);
+        assert_int_equal(plan_add(&p, "/etc/old.conf", &cur, &absent, "test", NULL), 0);
+        file_content_done(&cur);
+
+        assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), 0);
+        assert_file(r->fd, "etc/fstab", fstab_new, 0640, 1234, 5678);
+        assert_xattrs(r->fd, "etc/fstab", want);
+
+        /* Relabelled and stripped since (restorecon, an editor): rollback still gives the original's. */
+        set_xattr(r->fd, "etc/fstab", "security.selinux", LABEL_TMP, sizeof LABEL_TMP);
+        {
+                _cleanup_close_ int fd = openat(r->fd, "etc/fstab", O_RDONLY | O_CLOEXEC);
+                assert_int_equal(fremovexattr(fd, "user.origin"), 0);
+        }
+        assert_int_equal(apply_rollback(r->fd, NULL), 0);
+        assert_snapshot(r, true, before);
+        assert_xattrs(r->fd, "etc/fstab", want);
+        /* A file apply deleted comes back with its attributes too. */
+        assert_xattrs(r->fd, "etc/old.conf", want_conf);
+}
+
+/* A manifest with "xattr" records that are not what apply writes: refused, nothing changed. */
+static void test_rollback_manifest_xattr_invalid(void **state) {
+        Root *r = *state;
+
+        applied_fstab(r);
+        assert_manifest_refused(r, "xattr path=/etc/fstab name=user.a value=00");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0\n"
+                "xattr path=/etc/fstab name=trusted.a value=00");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0\n"
+                "xattr path=/etc/fstab name=security.capability value=00");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0\n"
+                "xattr path=/etc/fstab name=user.a value=0");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0\n"
+                "xattr path=/etc/fstab name=user.a value=zz");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=regular mode=0644 uid=0 gid=0\n"
+                "xattr path=/etc/fstab name=user.a value=00\nxattr path=/etc/fstab name=user.a value=01");
+        assert_manifest_refused(r,
+                "file path=/etc/fstab kind=absent mode=0777 uid=0 gid=0\n"
+                "xattr path=/etc/fstab name=user.a value=00");
+        assert_manifest_refused(r, "dir path=etc/x");
+        assert_manifest_refused(r, "dir path=/etc/x\ndir path=/etc/x");
+        assert_manifest_refused(r, "dir path=/etc/x mode=0755");
+        assert_file(r->fd, "etc/fstab", "new\n", 0640, 1234, 5678);
+}
+
+#define DROPIN_OLD "etc/systemd/system/serial-getty@hvc0.service.d/autologin.conf"
+#define DROPIN_NEW "etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf"
+
+/* The getty drop-in moves into a folder apply makes: rollback removes it again, the tree is as it was. */
+static void test_rollback_removes_made_dirs(void **state) {
+        Root *r = *state;
+        _cleanup_free_ char *before = NULL;
+        const FileContent absent = { .kind = FILE_ABSENT }, conf = regular("[Service]\n");
+        const FileContent deep = regular("x\n");
+
+        put_file(r->fd, DROPIN_OLD, "[Service]\n", 0644, 0, 0);
+        assert_int_equal(mkdir_p_at(r->fd, "etc/empty.d", 0755), 0); /* there before, empty */
+        before = snapshot(r, true);
+        {
+                _cleanup_(plan_done) Plan p = {};
+                assert_int_equal(plan_add(&p, "/" DROPIN_NEW, &absent, &conf, "getty", NULL), 0);
+                assert_int_equal(plan_add(&p, "/" DROPIN_OLD, &conf, &absent, "getty", NULL), 0);
+                assert_int_equal(plan_add(&p, "/etc/new/a/b/c.conf", &absent, &deep, "test", NULL), 0);
+                assert_int_equal(plan_add(&p, "/etc/empty.d/x.conf", &absent, &deep, "test", NULL), 0);
+                assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), 0);
+        }
+        assert_file(r->fd, DROPIN_NEW, "[Service]\n", 0644, 0, 0);
+        assert_file(r->fd, "etc/new/a/b/c.conf", "x\n", 0644, 0, 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), 0);
+        assert_snapshot(r, true, before);
+
+        /* A folder apply made that holds an administrator's file since stays, with the file. */
+        {
+                _cleanup_(plan_done) Plan p = {};
+                assert_int_equal(plan_add(&p, "/" DROPIN_NEW, &absent, &conf, "getty", NULL), 0);
+                assert_int_equal(plan_add(&p, "/etc/new/a/b/c.conf", &absent, &deep, "test", NULL), 0);
+                assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), 0);
+        }
+        put_file(r->fd, "etc/systemd/system/serial-getty@ttyS0.service.d/admin.conf", "a\n", 0644, 0, 0);
+        put_file(r->fd, "etc/new/mine", "m\n", 0644, 0, 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), 0);
+        assert_absent(r->fd, DROPIN_NEW);
+        assert_file(r->fd, "etc/systemd/system/serial-getty@ttyS0.service.d/admin.conf", "a\n", 0644, 0, 0);
+        assert_file(r->fd, "etc/new/mine", "m\n", 0644, 0, 0);
+        assert_absent(r->fd, "etc/new/a");
+}
+
+/* A hard-linked file is refused before anything changes, with its name in the message. */
+static void test_apply_refuses_hard_link(void **state) {
+        Root *r = *state;
+        _cleanup_(plan_done) Plan p = {};
+        _cleanup_free_ char *before = NULL;
+
+        build_guest(r);
+        assert_int_equal(linkat(r->fd, "etc/fstab", r->fd, "etc/fstab.xen", 0), 0);
+        before = snapshot(r, false);
+        build_plan(r, &p);
+        assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), -EMLINK);
+        assert_snapshot(r, false, before);
+        assert_absent(r->fd, BACKUP);
+        assert_absent(r->fd, JOURNAL);
+}
+
+static void save_state(const Root *r, MigrationState s) {
+        _cleanup_(state_record_done) StateRecord rec = { .state = s };
+
+        assert_int_equal(state_record_add_edit(&rec, "/etc/fstab", "fstab", "applied"), 0);
+        assert_int_equal(state_save(r->fd, &rec), 0);
+}
+
+static MigrationState load_state(const Root *r, char ***ret_errors) {
+        _cleanup_(state_record_done) StateRecord rec = {};
+
+        assert_int_equal(state_load(r->fd, &rec), 0);
+        if (ret_errors)
+                *ret_errors = TAKE_PTR(rec.errors);
+        if (rec.state == MIGRATION_ROLLED_BACK)
+                for (size_t i = 0; i < rec.n_edits; i++)
+                        assert_string_equal(rec.edits[i].result, "rolled-back");
+        return rec.state;
+}
+
+/*
+ * A rollback that stops half-way (here: a folder where a link is to be
+ * restored) is recorded: degraded, and journal/rollback, so that the next
+ * boot (apply_recover()) finishes it.
+ */
+static void test_rollback_interrupted_then_recover(void **state) {
+        Root *r = *state;
+        _cleanup_(plan_done) Plan p = {};
+        _cleanup_(strv_freep) char **paths = NULL, **errors = NULL;
+        _cleanup_free_ char *before = NULL;
+
+        build_guest(r);
+        before = snapshot(r, true);
+        build_plan(r, &p);
+        assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), 0);
+        save_state(r, MIGRATION_DONE);
+
+        /* The fourth edit (the link) cannot be restored: the rollback stops after the last two. */
+        assert_int_equal(unlinkat(r->fd, WANTS + 1, 0), 0);
+        put_file(
+                r->fd, "etc/systemd/system/multi-user.target.wants/a.service/in-the-way", "x\n", 0644, 0, 0);
+        assert_true(apply_rollback(r->fd, NULL) < 0);
+        assert_file(r->fd, "etc/my file.conf", "x\n", 0644, 0, 0);
+        assert_file(r->fd, "etc/fstab", fstab_new, 0640, 1234, 5678);
+        assert_file(r->fd, JOURNAL "/rollback", "rollback\n", 0600, 0, 0);
+        assert_true(apply_pending(r->fd));
+        assert_int_equal(load_state(r, &errors), MIGRATION_DEGRADED);
+        assert_non_null(errors);
+        assert_non_null(strstr(errors[0], "rollback was started"));
+        strv_free(TAKE_PTR(errors));
+        /* A run is not applied over a half-rolled-back tree. */
+        assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), -EBUSY);
+
+        /* The next boot finishes it. */
+        assert_int_equal(
+                unlinkat(r->fd, "etc/systemd/system/multi-user.target.wants/a.service/in-the-way", 0), 0);
+        assert_int_equal(unlinkat(r->fd, WANTS + 1, AT_REMOVEDIR), 0);
+        assert_int_equal(apply_recover(r->fd, &paths), 1);
+        assert_snapshot(r, true, before);
+        assert_absent(r->fd, JOURNAL);
+        assert_absent(r->fd, BACKUP);
+        assert_int_equal(load_state(r, &errors), MIGRATION_ROLLED_BACK);
+        assert_null(errors);
+        assert_false(apply_pending(r->fd));
+}
+
+/* Cut off after the backup was kept aside, before the journal went: the next rollback only records it. */
+static void test_rollback_interrupted_at_the_end(void **state) {
+        Root *r = *state;
+        _cleanup_(plan_done) Plan p = {};
+        _cleanup_(strv_freep) char **paths = NULL;
+        _cleanup_free_ char *before = NULL;
+
+        build_guest(r);
+        before = snapshot(r, true);
+        build_plan(r, &p);
+        assert_int_equal(apply_plan(r->fd, &p, NULL, NULL), 0);
+        assert_int_equal(apply_rollback(r->fd, NULL), 0);
+        save_state(r, MIGRATION_DEGRADED);
+        write_journal(r, "");
+        put_file(r->fd, JOURNAL "/rollback", "rollback\n", 0600, 0, 0);
+        assert_int_equal(apply_rollback(r->fd, &paths), 0);
+        assert_non_null(paths);
+        assert_null(paths[0]);
+        assert_absent(r->fd, JOURNAL);
+        assert_snapshot(r, true, before);
+        assert_int_equal(load_state(r, NULL), MIGRATION_ROLLED_BACK);
+        /* Without the mark, there is nothing to roll back. */
+        assert_int_equal(apply_rollback(r->fd, NULL), -ENOENT);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_apply, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_xattrs, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(
+                        test_rollback_manifest_xattr_invalid, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_removes_made_dirs, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_apply_refuses_hard_link, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(
+                        test_rollback_interrupted_then_recover, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(
+                        test_rollback_interrupted_at_the_end, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_apply_empty_plan, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_apply_stale, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_apply_stale_kinds, root_setup, root_teardown),
