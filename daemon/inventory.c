@@ -582,7 +582,49 @@ static int compare_by_letter(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *ret_n, bool *ret_by_bus) {
+/* Whether @s, @len bytes, is a PCI function: "0000:00:04.0". */
+static bool is_pci_function(const char *s, size_t len) {
+        if (len != strlen("0000:00:04.0") || s[4] != ':' || s[7] != ':' || s[10] != '.')
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (i != 4 && i != 7 && i != 10 && !is_hex(s[i]))
+                        return false;
+        return true;
+}
+
+/* The length of @path up to its last PCI function (the controller), or 0 when it has none. */
+static size_t controller_len(const char *path) {
+        size_t end = 0;
+
+        for (const char *c = path; *c;) {
+                const char *next;
+                size_t len;
+
+                c += *c == '/';
+                next = strchrnul(c, '/');
+                len = (size_t) (next - c);
+                if (is_pci_function(c, len))
+                        end = (size_t) (next - path);
+                c = next;
+        }
+        return end;
+}
+
+/* Whether every disk hangs off one controller: only then is its order what the host configured. */
+static bool one_controller(const OrderKey *keys, size_t n) {
+        size_t len = n > 0 ? controller_len(keys[0].d->bus_path) : 0;
+
+        if (len == 0)
+                return false;
+        for (size_t i = 1; i < n; i++)
+                if (controller_len(keys[i].d->bus_path) != len ||
+                        strncmp(keys[i].d->bus_path, keys[0].d->bus_path, len) != 0)
+                        return false;
+        return true;
+}
+
+int inventory_disks_in_order(
+        const Inventory *inv, const Device ***ret, size_t *ret_n, DiskOrder *ret_order) {
         static const char *const prefixes[] = { "sd", "vd", "hd" };
         _cleanup_free_ OrderKey *keys = NULL;
         const Device **v;
@@ -614,7 +656,9 @@ int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *
                 v[i] = keys[i].d;
         *ret = v;
         *ret_n = n;
-        *ret_by_bus = by_bus;
+        *ret_order = !by_bus              ? DISK_ORDER_LETTERS
+                : one_controller(keys, n) ? DISK_ORDER_CONTROLLER
+                                          : DISK_ORDER_BUS;
         return 0;
 }
 

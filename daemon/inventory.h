@@ -107,15 +107,23 @@ int inventory_read_bus_paths(Inventory *inv, int sysfd);
  */
 int inventory_compare_bus_paths(const char *a, const char *b);
 
+/* How sure the order of the new disks is. */
+typedef enum DiskOrder {
+        DISK_ORDER_LETTERS, /* by letter: the caller named them, or some bus position is unknown */
+        DISK_ORDER_BUS, /* by bus position, across controllers: the PCI layout, not something the host
+                           promises */
+        DISK_ORDER_CONTROLLER, /* by bus position on one controller (target, LUN, port): what the host set */
+} DiskOrder;
+
 /**
  * inventory_disks_in_order() - the whole disks of @inv of the first of the
  * prefixes sd, vd, hd present, in the order the host attached them when every
- * one's bus position is known and the caller did not name them (*@ret_by_bus
- * true), else by letter.
+ * one's bus position is known and the caller did not name them, else by
+ * letter; @ret_order says which.
  * Return: 0 and a newly allocated array of @ret_n pointers into @inv (NULL
  * when there is none), or -ENOMEM.
  */
-int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *ret_n, bool *ret_by_bus);
+int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *ret_n, DiskOrder *ret_order);
 
 /**
  * inventory_load_snapshot() - read /var/lib/kvmigrate/snapshot below @rootfd.

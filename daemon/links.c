@@ -121,45 +121,56 @@ int links_remove_rules(int rootfd) {
         return 0;
 }
 
-int links_format_bus_rules(const Inventory *new, char **ret) {
+/* A bus path goes into a udev glob: only bytes that mean themselves there. */
+static bool bus_path_is_literal(const char *s) {
+        if (!s || s[0] != '/' || strlen(s) >= UDEV_VALUE_MAX)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                            strchr("/:._-", *p)))
+                        return false;
+        return true;
+}
+
+int links_format_bus_rules(const Inventory *new, const char *xvd, char **ret) {
         _cleanup_free_ const Device **disks = NULL;
+        _cleanup_free_ char *disk_name = NULL;
         _cleanup_(buf_done) Buf b = {};
+        const Device *disk;
+        DiskOrder order;
         size_t n_disks;
-        bool by_bus;
+        DevName want;
         int r;
 
-        r = inventory_disks_in_order(new, &disks, &n_disks, &by_bus);
+        *ret = NULL;
+        if (devname_parse(xvd, &want) < 0 || !streq(want.prefix, "xvd"))
+                return -EINVAL;
+        r = inventory_disks_in_order(new, &disks, &n_disks, &order);
         if (r < 0)
                 return r;
-        if (n_disks > 0 && !by_bus)
+        /* Across controllers the order is the PCI layout, not something the host promises. */
+        if (n_disks > 0 && order != DISK_ORDER_CONTROLLER && !(order == DISK_ORDER_BUS && n_disks == 1))
                 return -ENXIO;
+        if (want.disk >= n_disks)
+                return -ENOENT;
+        disk = disks[want.disk];
+        if (!bus_path_is_literal(disk->bus_path))
+                return -ENXIO;
+        disk_name = devname_format("xvd", want.disk, 0);
+        if (!disk_name)
+                return -ENOMEM;
 
-        r = buf_puts(&b,
-                "# /dev/xvd* links for a guest moved from Xen to KVM that was never armed, by bus\n"
-                "# position, for this boot's kernel names. Written by \"migratectl links --make\".\n"
+        /* The path, not the kernel name: a disk added later under a reused name gets no link. */
+        r = buf_printf(&b,
+                "# /dev/%s for root=%s of a guest moved from Xen to KVM that was never armed: the\n"
+                "# disk at bus position %u (%s in this boot). Written by \"migratectl links --make\".\n"
                 "SUBSYSTEM!=\"block\", GOTO=\"kvmigrate_bus_end\"\n"
-                "ACTION==\"remove\", GOTO=\"kvmigrate_bus_end\"\n");
-        for (size_t i = 0; i < n_disks && r >= 0; i++) {
-                DevName disk;
-
-                if (devname_parse(disks[i]->name, &disk) < 0)
-                        return -EINVAL; /* inventory_disks_in_order() parsed it */
-                for (size_t j = 0; j < new->n &&r >= 0; j++) {
-                        const char *target = new->devices[j].name;
-                        _cleanup_free_ char *name = NULL;
-                        DevName dn;
-
-                        if (devname_parse(target, &dn) < 0 || !streq(dn.prefix, disk.prefix) ||
-                                dn.disk != disk.disk || !devname_is_kernel_name(target))
-                                continue;
-                        name = devname_format("xvd", (unsigned) i, dn.part);
-                        if (!name)
-                                return -ENOMEM;
-                        r = buf_printf(&b, "KERNEL==\"%s\", SYMLINK+=\"%s\"\n", target, name);
-                }
-        }
-        if (r >= 0)
-                r = buf_puts(&b, "LABEL=\"kvmigrate_bus_end\"\n");
+                "ACTION==\"remove\", GOTO=\"kvmigrate_bus_end\"\n"
+                "ENV{DEVTYPE}==\"disk\", DEVPATH==\"%s/*\", SYMLINK+=\"%s\"\n"
+                "ENV{DEVTYPE}==\"partition\", DEVPATH==\"%s/*\", SYMLINK+=\"%s%%n\"\n"
+                "LABEL=\"kvmigrate_bus_end\"\n",
+                disk_name, xvd, want.disk + 1, disk->name, disk->bus_path, disk_name, disk->bus_path,
+                disk_name);
         if (r < 0)
                 return r;
         *ret = buf_steal(&b);

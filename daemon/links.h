@@ -41,12 +41,15 @@ int links_remove_rules(int rootfd);
 
 /**
  * links_format_bus_rules() - for a guest never armed, under KVM: udev rules
- * that link /dev/xvdX to the X-th disk of @new in the order the host attached
- * them (and xvdXN to its partitions), as if the Xen disks had had no gap.
- * They match this boot's kernel names, which is what the initramfs needs
- * when root=/dev/xvd* names a disk no rule knows; the run that follows checks
- * that the root it mounted is the one fstab names.
- * Return: 0 and a newly allocated text in @ret; -ENXIO when some disk's bus
- * position is unknown (its letter would be a guess); -ENOMEM.
+ * that link /dev/@xvd's disk ("xvda1": xvda) and its partitions to the
+ * X-th disk of @new in the order the host attached them, as if the Xen disks
+ * had had no gap, matched by its bus path. What the initramfs needs when
+ * root=/dev/xvd* names a disk no rule knows; the run that follows checks
+ * that the root it mounted is the one fstab names. Only that disk: another
+ * xvd name, which a line left as it is may hold, gets no link.
+ * Return: 0 and a newly allocated text in @ret; -EINVAL when @xvd is not an
+ * xvd name; -ENOENT when that disk is not there (yet); -ENXIO when the order
+ * is not certain (a bus position unknown, disks on more than one
+ * controller); -ENOMEM.
  */
-int links_format_bus_rules(const Inventory *new, char **ret);
+int links_format_bus_rules(const Inventory *new, const char *xvd, char **ret);

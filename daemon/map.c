@@ -75,6 +75,8 @@ typedef struct Builder {
         size_t n;
         char **errors, **warnings;
         size_t n_errors, n_warnings;
+        /* The order rule runs without the optional names, assuming their disks are the absent ones. */
+        bool assume_absent;
 } Builder;
 
 static int note(char ***v, size_t *n, const char *fmt, ...) _printf_(3, 4);
@@ -226,13 +228,13 @@ typedef struct OrderDisk {
 } OrderDisk;
 
 /* The new disks the order rule counts, in the order inventory_disks_in_order() gives. */
-static int new_disks(const Inventory *new, OrderDisk **ret, size_t *ret_n, bool *ret_by_bus) {
+static int new_disks(const Inventory *new, OrderDisk **ret, size_t *ret_n, DiskOrder *ret_order) {
         _cleanup_free_ const Device **disks = NULL;
         _cleanup_free_ OrderDisk *v = NULL;
         size_t n;
         int r;
 
-        r = inventory_disks_in_order(new, &disks, &n, ret_by_bus);
+        r = inventory_disks_in_order(new, &disks, &n, ret_order);
         if (r < 0)
                 return r;
         v = calloc(n + 1, sizeof(OrderDisk));
@@ -260,7 +262,10 @@ typedef struct OrderRun {
         size_t n_units;
         OrderDisk *disks;
         size_t n_disks;
-        /* The disks sort by bus position, or the caller named them: same-type disks cannot swap. */
+        /*
+         * The disks sort by bus position on one controller, or the caller named
+         * them, and no old disk is assumed absent: same-type disks cannot swap.
+         */
         bool certain;
         MapMethod method;
         OrderPick *picks;
@@ -422,8 +427,10 @@ static int rule_type_agrees(const OrderRun *o, const OrderPick *p, const char *w
 
 /*
  * Letters handed out in probe order race: a type confirms only what it tells
- * apart, and ext4 on two disks says nothing about which. Disks in bus order,
- * or named by the caller, do not race.
+ * apart, and ext4 on two disks says nothing about which. Disks in bus order
+ * on one controller, or named by the caller, do not race; the order of two
+ * controllers, or a reading that assumes which old disk is absent, may be
+ * wrong, and then too a type must tell the disks apart.
  */
 static int rule_type_tells_apart(const OrderRun *o, const OrderPick *p, const char *where, char **ret) {
         DevName dn;
@@ -515,14 +522,14 @@ static int order_try(Builder *b, char **all, char **todo, bool split, Mapping *o
         _cleanup_(order_run_done) OrderRun o = { .b = b };
         _cleanup_(strv_freep) char **errors = NULL;
         size_t n_errors = 0;
-        bool by_bus;
+        DiskOrder order;
         int r;
 
-        r = new_disks(b->new, &o.disks, &o.n_disks, &by_bus);
+        r = new_disks(b->new, &o.disks, &o.n_disks, &order);
         if (r < 0)
                 return r;
-        o.certain = by_bus || b->new->names_given;
-        o.method = by_bus ? MAP_METHOD_BUS : MAP_METHOD_ORDER;
+        o.certain = (order == DISK_ORDER_CONTROLLER || b->new->names_given) && !b->assume_absent;
+        o.method = order == DISK_ORDER_LETTERS ? MAP_METHOD_ORDER : MAP_METHOD_BUS;
         r = order_collect_units(&o, all, split);
         if (r < 0)
                 return r;
@@ -641,7 +648,10 @@ static int map_by_order(Builder *b, char **all, char **todo) {
                 if (n_todo == 0)
                         e_needed = NULL; /* nothing needed is left to map */
                 else {
+                        /* An assumption, so same-type disks must still be told apart. */
+                        b->assume_absent = true;
                         r = order_best(b, all_needed ?: (char *[]){ NULL }, todo_needed, &needed, &e_needed);
+                        b->assume_absent = false;
                         if (r < 0)
                                 return r;
                 }

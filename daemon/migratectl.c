@@ -45,7 +45,7 @@ static bool arg_wait = false;
 static uint64_t arg_timeout_usec = 90 * 1000000ULL;
 static bool arg_check = false;
 static const char *arg_building = NULL;
-static bool arg_make = false;
+static const char *arg_make = NULL;
 
 static void help(void) {
         printf("Usage: migratectl [OPTIONS] COMMAND\n"
@@ -63,8 +63,8 @@ static void help(void) {
                "  clean      forget this guest's migration (templates: the next Xen boot arms\n"
                "             again); backups are kept\n"
                "  links      list the /dev/xvd* compatibility links and their udev rules\n"
-               "             (--make: write udev rules for them by bus position, for a guest\n"
-               "             never armed)\n"
+               "             (--make DEV: a udev rule for root=DEV by bus position, for a\n"
+               "             guest never armed)\n"
                "  initramfs  whether each kernel's initramfs carries the current rules; rebuild\n"
                "             those that do not (on the running system, not with --check)\n"
                "\n"
@@ -84,10 +84,11 @@ static void help(void) {
                "  --check                 initramfs: only tell, rebuild nothing\n"
                "  --building KVER         initramfs: what the initramfs hooks call while they\n"
                "                          build KVER's image (under Xen, arm first)\n"
-               "  --make                  links: under KVM, write " LINKS_BUS_RULES_FILE "\n"
-               "                          linking /dev/xvdX to the X-th disk in the order the\n"
-               "                          host attached them, and print its name when it changed\n"
-               "                          (the initramfs, for root=/dev/xvd* on a guest never armed)\n"
+               "  --make DEV              links: under KVM, write " LINKS_BUS_RULES_FILE "\n"
+               "                          linking DEV (/dev/xvdX, its disk and partitions) to the\n"
+               "                          X-th disk in the order the host attached them, and print\n"
+               "                          its name when it changed (the initramfs, for root=/dev/xvd*\n"
+               "                          on a guest never armed)\n"
                "  -q, --quiet             only errors\n"
                "  -h, --help              this text\n"
                "      --version           the version\n"
@@ -291,8 +292,8 @@ static int verb_clean(Migration *m) {
 
 /*
  * A guest never armed has no rules that find root=/dev/xvda by identity: the
- * initramfs links the names to the disks in bus order instead (its hook
- * reloads udev when this prints the file it wrote).
+ * initramfs links that disk by its bus position instead (its hook reloads
+ * udev when this prints the file it wrote).
  */
 static int links_make(Migration *m) {
         _cleanup_(inventory_done) Inventory new = {};
@@ -312,11 +313,15 @@ static int links_make(Migration *m) {
                 log_error("cannot list the disks: %s", strerror(-r));
                 return EXIT_FAILED;
         }
-        r = links_format_bus_rules(&new, &text);
+        r = links_format_bus_rules(&new, startswith(arg_make, "/dev/") ?: arg_make, &text);
+        if (r == -ENOENT) {
+                log_debug("%s: no disk at that bus position yet", arg_make);
+                return EXIT_OK; /* the hook asks again */
+        }
         if (r == -ENXIO) {
-                log_error(
-                        "the bus position of some disk is unknown; no /dev/xvd* link is made, as its letter "
-                        "would be a guess");
+                log_error("%s: the disks' order is not certain (a bus position unknown, or more than one "
+                          "controller); no link is made, as its letter would be a guess",
+                        arg_make);
                 return EXIT_REFUSED;
         }
         if (r < 0)
@@ -717,7 +722,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "timeout", required_argument, NULL, ARG_TIMEOUT },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "building", required_argument, NULL, ARG_BUILDING },
-                { "make", no_argument, NULL, ARG_MAKE },
+                { "make", required_argument, NULL, ARG_MAKE },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -776,9 +781,17 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_BUILDING:
                         arg_building = optarg;
                         break;
-                case ARG_MAKE:
-                        arg_make = true;
+                case ARG_MAKE: {
+                        DevName dn;
+
+                        if (devname_parse(optarg, &dn) < 0 || !streq(dn.prefix, "xvd")) {
+                                log_error(
+                                        "--make %s: expected a Xen device, /dev/xvdX or /dev/xvdXN", optarg);
+                                return -EINVAL;
+                        }
+                        arg_make = optarg;
                         break;
+                }
                 case 'q':
                         log_set_max_level(LOG_LEVEL_WARNING);
                         break;

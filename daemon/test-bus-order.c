@@ -263,12 +263,12 @@ static void test_virtio_blk(void **state) {
         _cleanup_close_ int sysfd = make_sysfs("vblk");
         const Reference refs[] = {
                 REF("xvda", "ext4", "/etc/fstab:1"),
-                REF("xvdb", "ext4", "/etc/fstab:2"),
+                REF("xvdb", "swap", "/etc/fstab:2"),
         };
 
         (void) state;
 
-        NEW(&new, .name = "vda", .type = "ext4", .uuid = U_SRV);
+        NEW(&new, .name = "vda", .type = "swap", .uuid = U_SWAP);
         NEW(&new, .name = "vdb", .type = "ext4", .uuid = U_ROOT);
         sysfs_disk(sysfd, "vda", "../../devices/pci0000:00/0000:00:0a.0/virtio3");
         sysfs_disk(sysfd, "vdb", "../../devices/pci0000:00/0000:00:09.0/virtio2");
@@ -278,6 +278,44 @@ static void test_virtio_blk(void **state) {
         assert_null(errors);
         assert_entry(&m, 0, "xvda", "vdb", MAP_METHOD_BUS);
         assert_entry(&m, 1, "xvdb", "vda", MAP_METHOD_BUS);
+}
+
+/*
+ * Disks on two controllers: their order is the PCI layout, which the host
+ * does not promise. Sorted by bus, but two of one type must still be told
+ * apart, as with letters.
+ */
+static void test_two_controllers(void **state) {
+        _cleanup_(inventory_done) Inventory old = {}, new = {};
+        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
+        _cleanup_close_ int sysfd = make_sysfs("two-hbas");
+        const Reference refs[] = {
+                REF("xvda", "ext4", "/etc/fstab:1"),
+                REF("xvdb", "ext4", "/etc/fstab:2"),
+        };
+
+        (void) state;
+
+        NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
+        NEW(&new, .name = "sdb", .type = "ext4", .uuid = U_SRV);
+        sysfs_disk(sysfd, "sda", "../../devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0");
+        sysfs_disk(sysfd, "sdb", VSCSI(0, 0));
+        assert_int_equal(inventory_read_bus_paths(&new, sysfd), 0);
+
+        assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), -ENXIO);
+        assert_int_equal(m.n, 0);
+        assert_lines(errors,
+                "xvda (/etc/fstab:1): no recorded identity, and sdb holds ext4 as sda holds ext4; the order "
+                "of "
+                "the disks may have changed, so kvmigrate will not guess; run \"migratectl arm\" under Xen "
+                "or "
+                "name it by UUID",
+                "xvdb (/etc/fstab:2): no recorded identity, and sda holds ext4 as sdb holds ext4; the order "
+                "of "
+                "the disks may have changed, so kvmigrate will not guess; run \"migratectl arm\" under Xen "
+                "or "
+                "name it by UUID");
 }
 
 /* Xen letters with a gap (xvda, xvdc) become consecutive bus positions. */
@@ -426,7 +464,7 @@ static void test_optional_identity_absent(void **state) {
                 "guest boots without it, so its line is left as it is");
 }
 
-/* A guest never armed: the initramfs links xvd names to the disks in bus order, for this boot's names. */
+/* A guest never armed: the initramfs links the root's disk by its bus path, and no other. */
 static void test_bus_rules(void **state) {
         _cleanup_(inventory_done) Inventory new = {};
         _cleanup_close_ int sysfd = make_sysfs("rules");
@@ -443,22 +481,78 @@ static void test_bus_rules(void **state) {
 
         /* Without sdb's bus position its letter would be a guess. */
         assert_int_equal(inventory_read_bus_paths(&new, sysfd), 0);
-        assert_int_equal(links_format_bus_rules(&new, &text), -ENXIO);
+        assert_int_equal(links_format_bus_rules(&new, "xvda1", &text), -ENXIO);
         assert_null(text);
 
         sysfs_disk(sysfd, "sdb", VSCSI(0, 0));
         assert_int_equal(inventory_read_bus_paths(&new, sysfd), 0);
-        assert_int_equal(links_format_bus_rules(&new, &text), 0);
+        assert_int_equal(links_format_bus_rules(&new, "sda", &text), -EINVAL);
+        /* A third disk is not there (yet): the hook asks again. */
+        assert_int_equal(links_format_bus_rules(&new, "xvdc", &text), -ENOENT);
+        assert_int_equal(links_format_bus_rules(&new, "xvda1", &text), 0);
         assert_string_equal(text,
-                "# /dev/xvd* links for a guest moved from Xen to KVM that was never armed, by bus\n"
-                "# position, for this boot's kernel names. Written by \"migratectl links --make\".\n"
+                "# /dev/xvda for root=xvda1 of a guest moved from Xen to KVM that was never armed: the\n"
+                "# disk at bus position 1 (sdb in this boot). Written by \"migratectl links --make\".\n"
                 "SUBSYSTEM!=\"block\", GOTO=\"kvmigrate_bus_end\"\n"
                 "ACTION==\"remove\", GOTO=\"kvmigrate_bus_end\"\n"
-                "KERNEL==\"sdb\", SYMLINK+=\"xvda\"\n"
-                "KERNEL==\"sdb1\", SYMLINK+=\"xvda1\"\n"
-                "KERNEL==\"sdb2\", SYMLINK+=\"xvda2\"\n"
-                "KERNEL==\"sda\", SYMLINK+=\"xvdb\"\n"
+                "ENV{DEVTYPE}==\"disk\", "
+                "DEVPATH==\"/devices/pci0000:00/0000:00:04.0/virtio1/host2/target2:0:0/"
+                "2:0:0:0/*\", SYMLINK+=\"xvda\"\n"
+                "ENV{DEVTYPE}==\"partition\", DEVPATH==\"/devices/pci0000:00/0000:00:04.0/virtio1/host2/"
+                "target2:0:0/2:0:0:0/*\", SYMLINK+=\"xvda%n\"\n"
                 "LABEL=\"kvmigrate_bus_end\"\n");
+        free(text);
+        text = NULL;
+
+        /* The second disk for root=/dev/xvdb. */
+        assert_int_equal(links_format_bus_rules(&new, "xvdb", &text), 0);
+        assert_non_null(strstr(text,
+                "DEVPATH==\"/devices/pci0000:00/0000:00:04.0/virtio1/host2/target2:0:1/2:0:1:0/*\", "
+                "SYMLINK+=\"xvdb\""));
+        free(text);
+        text = NULL;
+
+        /* Across two controllers the order is not certain. */
+        free(inventory_find(&new, "sda")->bus_path);
+        inventory_find(&new, "sda")->bus_path =
+                strdup("/devices/pci0000:00/0000:00:01.1/ata1/host0/target0:0:0/0:0:0:0");
+        assert_int_equal(links_format_bus_rules(&new, "xvda", &text), -ENXIO);
+}
+
+/* The reviewer's guest: the disk that is missing is a needed one, not the optional one. */
+static void test_optional_not_last(void **state) {
+        _cleanup_(inventory_done) Inventory old = {}, new = {};
+        _cleanup_(mapping_done) Mapping m = {};
+        _cleanup_(strv_freep) char **errors = NULL, **warnings = NULL;
+        _cleanup_close_ int sysfd = make_sysfs("optional-middle");
+        const Reference refs[] = {
+                REF_ROOT("xvda", "ext4", "/etc/fstab:1"),
+                REF_OPTIONAL("xvdb", "ext4", "/etc/fstab:2"),
+                REF("xvdc", "ext4", "/etc/fstab:3"),
+        };
+
+        (void) state;
+
+        /* Root, and the scratch disk that was xvdb: the data disk, xvdc, is not attached. */
+        NEW(&new, .name = "sda", .type = "ext4", .uuid = U_ROOT);
+        NEW(&new, .name = "sdb", .type = "ext4", .uuid = U_SRV);
+        sysfs_disk(sysfd, "sda", VSCSI(0, 0));
+        sysfs_disk(sysfd, "sdb", VSCSI(1, 0));
+        assert_int_equal(inventory_read_bus_paths(&new, sysfd), 0);
+
+        /* Assuming xvdb absent would put /data on the scratch disk: same type, so not told apart. */
+        assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), -ENXIO);
+        assert_int_equal(m.n, 0);
+        assert_non_null(errors);
+
+        /* The same with the disks named on the command line. */
+        strv_free(errors);
+        errors = NULL;
+        strv_free(warnings);
+        warnings = NULL;
+        new.names_given = true;
+        assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), -ENXIO);
+        assert_int_equal(m.n, 0);
 }
 
 int main(void) {
@@ -471,12 +565,14 @@ int main(void) {
                 cmocka_unit_test(test_luns),
                 cmocka_unit_test(test_ide),
                 cmocka_unit_test(test_virtio_blk),
+                cmocka_unit_test(test_two_controllers),
                 cmocka_unit_test(test_gap),
                 cmocka_unit_test(test_root_contradicts),
                 cmocka_unit_test(test_optional_absent),
                 cmocka_unit_test(test_needed_absent_refuses),
                 cmocka_unit_test(test_optional_identity_absent),
                 cmocka_unit_test(test_bus_rules),
+                cmocka_unit_test(test_optional_not_last),
         };
 
         return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

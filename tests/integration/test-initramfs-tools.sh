@@ -479,7 +479,7 @@ run_block() {
 }
 for sh in "${SHELLS[@]}"; do
         run_block /dev/xvda "root=/dev/xvda ro" "$sh"
-        check_eq "local-block ($sh): root=/dev/xvda missing: migratectl links --make" "-q links --make" "$(cat "$WORK/calls")"
+        check_eq "local-block ($sh): root=/dev/xvda missing: migratectl links --make /dev/xvda" "-q links --make /dev/xvda" "$(cat "$WORK/calls")"
         check_eq "local-block ($sh): exit 0" 0 "$(cat "$WORK/block.rc")"
         run_block /dev/xvda "root=/dev/xvda ro kvmigrate=off" "$sh"
         check_eq "local-block ($sh): kvmigrate=off: nothing" "" "$(cat "$WORK/calls")"
@@ -495,7 +495,7 @@ done
 if [ -n "$NS" ]; then
         unshare -m bash -c '
                 mount -t tmpfs tmpfs /run
-                "$1" --hypervisor xen links --make >"$2/make.out" 2>&1
+                "$1" --hypervisor xen links --make /dev/xvda >"$2/make.out" 2>&1
                 echo $? >"$2/make.rc"
                 ls -A /run >"$2/run.after"' - "$MIGRATECTL" "$WORK" >"$WORK/make.log" 2>&1
         check_eq "links --make under Xen: exit 0" 0 "$(cat "$WORK/make.rc" 2>&1)"
@@ -505,6 +505,9 @@ else
         skip "links --make under Xen" "no mount namespace"
 fi
 rc=0
-"$MIGRATECTL" --root "$WORK/root" links --make >/dev/null 2>&1 || rc=$?
+"$MIGRATECTL" --root "$WORK/root" links --make /dev/xvda >/dev/null 2>&1 || rc=$?
 check_eq "links --make on another root: a usage error (64)" 64 "$rc"
+rc=0
+"$MIGRATECTL" links --make /dev/sda >/dev/null 2>&1 || rc=$?
+check_eq "links --make of a device that is not a Xen one: a usage error (64)" 64 "$rc"
 finish
