@@ -17,23 +17,34 @@
  *     device's /dev/disk/by-uuid/ path. GRUB_DEVICE is a device node to
  *     grub-mkconfig's scripts (grub-probe --device, test -e, and root=
  *     only as the last resort), so it stays a path; the initramfs's udev
- *     makes the link.
- *   - literal kernel arguments anywhere in the text, in shell words,
- *     quoted strings, heredocs and the GRUB script after "exec tail":
- *     root=/dev/xvd…, resume=, console=hvc0 and xencons=, by cmdline.c's
- *     rules, as on every other kernel command line.
+ *     makes the link. With no initramfs in /boot nothing would make it,
+ *     and root=$GRUB_DEVICE would not boot: the assignment is left, and
+ *     said (unless plain sd names were asked for).
+ *   - kernel command lines: root=/dev/xvd…, resume=, console=hvc0 and
+ *     xencons=, by cmdline.c's rules. A kernel command line is what
+ *     follows "linux", "linux16", "linuxefi" or "kernel" and the kernel's
+ *     path where a command starts (a line, or after ";" or "{", or at the
+ *     start of a string: GRUB script in heredocs, in echo'ed strings,
+ *     after "exec tail"), up to the end of that command or string; and the
+ *     value of an assignment to GRUB_CMDLINE_LINUX*, or to a variable that
+ *     the script expands nowhere but as whole words of such command lines
+ *     (KOPTS=…; linux $kernel $KOPTS).
+ * Only there: anywhere else a word is the script's own (grep -q xencons=
+ * /proc/cmdline, [ "$x" = xencons=tty ], a case pattern), and taking it
+ * away would change what the script does.
+ *
  * An argument is taken only where it stands alone: not inside $(…) or
- * `…`, not glued to a quote, a variable or a brace, not a variable
- * assignment ("root=…" as a command's first word is a shell or GRUB
- * variable). Whatever still names /dev/xvd… (or hvc0, xvc0 when the
- * console moves) after that is left as it is and reported with its file
- * and line: a command substitution, a variable, "search --set=root
- * /dev/xvda", a setting only the script's own logic gives meaning to.
- * Comment lines are not read: neither shell nor GRUB acts on them.
+ * `…`, not glued to a quote or a variable. Whatever still names /dev/xvd…
+ * (or hvc0, xvc0, xencons= when the console moves) after that is left as
+ * it is and reported with its file and line: a command substitution, a
+ * variable, "search --set=root /dev/xvda", a test of the running kernel's
+ * command line. Comment lines are not read: neither shell nor GRUB acts on
+ * them.
  *
  * The new words are plain characters (checked against the quoting around
  * them), so the script stays valid shell, and the GRUB script it prints
- * valid GRUB script.
+ * valid GRUB script; a new spelling that the quoting would read as syntax
+ * (a LABEL with a "$") leaves that spot as it is, with a warning.
  */
 
 #include <ctype.h>
@@ -54,10 +65,16 @@
 #define SPECIAL_UNQUOTED " \t\"'`\\$;&|()<>*?[]#~{}"
 #define SPECIAL_DOUBLE "\"`\\$"
 #define SPECIAL_SINGLE "'"
+/* How the warnings say where kvmigrate rewrites arguments. */
+#define ON_CMDLINE "that stands alone on a kernel command line"
+#define BY_HAND "check this line by hand"
 
 /* Words before variable assignments: "export GRUB_DEVICE=…", GRUB's "set root=…". */
 static const char *const assignment_keywords[] = { "export", "local", "readonly", "declare", "typeset",
         "set" };
+
+/* The GRUB commands (and GRUB legacy's) whose arguments after the kernel's path are its command line. */
+static const char *const kernel_words[] = { "linux", "linux16", "linuxefi", "kernel" };
 
 typedef enum Mode {
         MODE_SHELL, /* shell commands */
@@ -71,7 +88,16 @@ typedef struct Script {
         Mode mode;
         char *delim; /* of the here-document */
         bool strip_tabs; /* <<- */
+        /* Variables whose value is a kernel command line: expanded only as whole words of one. */
+        char **cmdline_vars;
+        size_t n_cmdline_vars;
 } Script;
+
+static void script_done(Script *s) {
+        free(s->delim);
+        strv_free(s->cmdline_vars);
+        *s = (Script){};
+}
 
 /* Whether grub-mkconfig runs a file of this name (its grub_file_is_not_garbage and loop). */
 static bool script_name_runs(const char *name) {
@@ -136,6 +162,23 @@ static bool starts_substitution(const char *p, size_t i, size_t end) {
         return p[i] == '`' || (p[i] == '$' && i + 1 < end && p[i + 1] == '(');
 }
 
+/* A ${…} at @i: part of a word, not GRUB's braces. */
+static bool starts_braced(const char *p, size_t i, size_t end) {
+        return p[i] == '$' && i + 1 < end && p[i + 1] == '{';
+}
+
+/* Past the ${…} that starts at @i, or the end of the line when it goes on. */
+static size_t skip_braced(const char *p, size_t i, size_t end) {
+        size_t depth = 0;
+
+        for (i++; i < end; i++)
+                if (p[i] == '{')
+                        depth++;
+                else if (p[i] == '}' && --depth == 0)
+                        return i + 1;
+        return end;
+}
+
 /*
  * Whether a word that touches the break at @i (the left edge of a run of
  * arguments) stands alone there: after a quote that opens a string (one
@@ -154,6 +197,112 @@ static bool right_alone(const char *p, size_t i, size_t end) {
         if (p[i] == '"' || p[i] == '\'')
                 return i + 1 >= end || is_blank(p[i + 1]) || strchr(";&|)<>", p[i + 1]);
         return strchr(";&|<>", p[i]);
+}
+
+/*
+ * Whether a command starts at @i: at the start of the line, after ";" or a
+ * "{" of GRUB's, or at the start of a string (a quote after a blank or "=").
+ */
+static bool command_starts(const char *p, size_t i) {
+        while (i > 0 && is_blank(p[i - 1]))
+                i--;
+        if (i == 0 || p[i - 1] == ';' || (p[i - 1] == '{' && (i < 2 || p[i - 2] != '$')))
+                return true;
+        return (p[i - 1] == '"' || p[i - 1] == '\'') && (i < 2 || is_blank(p[i - 2]) || p[i - 2] == '=');
+}
+
+/*
+ * The next kernel command line in bytes *@pos to @end of @p: the words
+ * after "linux /vmlinuz" (or linux16, linuxefi, kernel, and the kernel as
+ * a path, a variable or a GRUB device), up to what ends the command or
+ * the string that holds it. A $(…) or ${…} inside is part of it.
+ */
+static bool kernel_line_next(const char *p, size_t end, size_t *pos, Span *ret) {
+        for (size_t i = *pos; i < end; i++) {
+                size_t k = i;
+
+                if (starts_substitution(p, i, end) || starts_braced(p, i, end)) {
+                        i = (starts_braced(p, i, end) ? skip_braced(p, i, end)
+                                                      : skip_substitution(p, i, end)) -
+                                1;
+                        continue;
+                }
+                if ((i > 0 && !is_blank(p[i - 1]) && !strchr(BREAKS, p[i - 1])) || !command_starts(p, i))
+                        continue;
+                while (k < end && !is_blank(p[k]) && !strchr(BREAKS, p[k]))
+                        k++;
+                if (!word_in(p, i, k - i, kernel_words, ELEMENTSOF(kernel_words)) || k >= end ||
+                        !is_blank(p[k]))
+                        continue;
+                while (k < end && is_blank(p[k]))
+                        k++;
+                if (k >= end || !strchr("/$(", p[k]))
+                        continue;
+                while (k < end && !is_blank(p[k]))
+                        if (starts_substitution(p, k, end))
+                                k = skip_substitution(p, k, end);
+                        else if (starts_braced(p, k, end))
+                                k = skip_braced(p, k, end);
+                        else if (strchr("\"'`;&|<>{}", p[k]))
+                                break;
+                        else
+                                k++;
+                ret->start = k;
+                /* A $(…) goes on to its end; the arguments around it are taken one by one. */
+                while (k < end)
+                        if (starts_substitution(p, k, end))
+                                k = skip_substitution(p, k, end);
+                        else if (starts_braced(p, k, end))
+                                k = skip_braced(p, k, end);
+                        else if (strchr(BREAKS, p[k]))
+                                break;
+                        else
+                                k++;
+                ret->len = k - ret->start;
+                *pos = k;
+                return true;
+        }
+        *pos = end;
+        return false;
+}
+
+/* The end of the shell word at @i: quotes, $(…), ${…} and backslashes are part of it. */
+static size_t shell_word_end(const char *p, size_t i, size_t end) {
+        while (i < end && !is_blank(p[i]) && !strchr(";&|<>()", p[i]))
+                if (p[i] == '\\')
+                        i += 2;
+                else if (p[i] == '\'') {
+                        const char *close = memchr(p + i + 1, '\'', end - i - 1);
+                        i = close ? (size_t) (close - p) + 1 : end;
+                } else if (p[i] == '"') {
+                        for (i++; i < end && p[i] != '"'; i++)
+                                if (p[i] == '\\')
+                                        i++;
+                        i++;
+                } else if (starts_substitution(p, i, end))
+                        i = skip_substitution(p, i, end);
+                else if (starts_braced(p, i, end))
+                        i = skip_braced(p, i, end);
+                else
+                        i++;
+        return i < end ? i : end;
+}
+
+/*
+ * The variable that shell line @p assigns where it starts ("NAME=…",
+ * "export NAME=…"): the name in @ret, true; false when it assigns none.
+ */
+static bool assignment_name(const char *p, size_t end, Span *ret) {
+        size_t i = strspn(p, " \t"), k = i;
+
+        while (k < end && !is_blank(p[k]))
+                k++;
+        if (word_in(p, i, k - i, assignment_keywords, ELEMENTSOF(assignment_keywords)))
+                for (i = k; i < end && is_blank(p[i]); i++)
+                        ;
+        k = name_end(p, i, end);
+        *ret = (Span){ i, k - i };
+        return k > i;
 }
 
 typedef struct Edits {
@@ -181,34 +330,138 @@ static int edits_push(Edits *x, Span span, char *text) {
         return 0;
 }
 
+/* What one line's reading gives: its edits, and whether it has had its warning. */
+typedef struct LineFix {
+        const Line *l;
+        const char *where;
+        Edits edits;
+        bool warned;
+} LineFix;
+
 /*
- * A plain assignment at the start of shell line @l whose whole value is an
- * old device: its new spelling as an edit. @ret_from: where the arguments
- * scan of the line starts (past the value it took, at the value of another
- * assignment, 0 for a line that is no assignment).
+ * Rewrite the run of words @a to @b of the line (between two breaks) as
+ * kernel arguments, leaving out a first word glued to what is before it
+ * (unless the run starts the scan, at @from) and a last one glued to what
+ * follows (unless the run ends at @limit, where the word ends).
  */
-static int fix_assignment(
-        FixerContext *c, const Script *s, const Line *l, const char *where, Edits *edits, size_t *ret_from) {
+static int fix_run(
+        FixerContext *c, const Script *s, LineFix *f, size_t from, size_t limit, size_t a, size_t b) {
+        _cleanup_free_ char *text = NULL;
+        size_t end = line_end(f->l), start = a, stop = b;
+        const char *p = f->l->p;
+        int r;
+
+        if (a > from && start < stop && !is_blank(p[a]) && !left_alone(p, a - 1, from))
+                while (start < stop && !is_blank(p[start]))
+                        start++;
+        if (b < limit && stop > start && !is_blank(p[b - 1]) && !right_alone(p, b, end))
+                while (stop > start && !is_blank(p[stop - 1]))
+                        stop--;
+        if (stop <= start)
+                return 0;
+
+        r = cmdline_rewrite(c, p + start, stop - start, f->where, s->initramfs, &text);
+        if (r < 0 || !text)
+                return r;
+        /* Whether the run is quoted cannot always be told (a quote may close or open): the strictest. */
+        if (!cmdline_quoting_keeps(p + start, stop - start, text, SPECIAL_UNQUOTED)) {
+                const char *new = text + strspn(text, " \t");
+                size_t n = strlen(new);
+
+                while (n > 0 && is_blank(new[n - 1]))
+                        n--;
+                if (!c->mapping)
+                        return 0;
+                f->warned = true;
+                /* The arguments, without the blanks around them. */
+                while (start < stop && is_blank(p[start]))
+                        start++;
+                while (stop > start && is_blank(p[stop - 1]))
+                        stop--;
+                return plan_warn(c->plan,
+                        "%s: %.*s is left as it is: the new arguments, %.*s, cannot be written there (the "
+                        "shell would read part of them as syntax): " BY_HAND,
+                        f->where, (int) (stop - start), p + start, (int) n, new);
+        }
+        return edits_push(&f->edits, (Span){ start, stop - start }, TAKE_PTR(text));
+}
+
+/* The kernel arguments in bytes @from to @to of the line, run by run between quotes and $(…). */
+static int fix_runs(FixerContext *c, const Script *s, LineFix *f, size_t from, size_t to, size_t limit) {
+        const char *p = f->l->p;
+        size_t i = from;
+
+        while (i < to) {
+                size_t a = i;
+                int r;
+
+                while (i < to && !strchr(BREAKS, p[i]) && !starts_substitution(p, i, to))
+                        i = starts_braced(p, i, to) ? skip_braced(p, i, to) : i + 1;
+                r = fix_run(c, s, f, from, limit, a, i);
+                if (r < 0)
+                        return r;
+                if (i >= to)
+                        break;
+                i = starts_substitution(p, i, to) ? skip_substitution(p, i, to) : i + 1;
+        }
+        return 0;
+}
+
+/* The kernel command lines of the line from @from on. */
+static int fix_kernel_lines(FixerContext *c, const Script *s, LineFix *f, size_t from) {
+        size_t end = line_end(f->l), pos = from;
+        Span k;
+
+        while (kernel_line_next(f->l->p, end, &pos, &k)) {
+                int r = fix_runs(c, s, f, k.start, k.start + k.len, end);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Whether @v holds the @len bytes at @p. */
+static bool strv_contains_span(char *const *v, const char *p, size_t len) {
+        for (; v && *v; v++)
+                if (strlen(*v) == len && memcmp(*v, p, len) == 0)
+                        return true;
+        return false;
+}
+
+/* Whether the variable @name (@len bytes) holds a kernel command line. */
+static bool is_cmdline_var(const Script *s, const char *name, size_t len) {
+        const char *prefix = "GRUB_CMDLINE_LINUX";
+
+        return (len >= strlen(prefix) && memcmp(name, prefix, strlen(prefix)) == 0) ||
+                strv_contains_span(s->cmdline_vars, name, len);
+}
+
+/*
+ * A plain assignment at the start of shell line @l: a kernel command line
+ * as its value is rewritten as one, an old device as its new spelling.
+ * @ret_from: where the search for kernel command lines of the line goes on
+ * (past the value it took, 0 for a line that is no assignment).
+ */
+static int fix_assignment(FixerContext *c, const Script *s, LineFix *f, size_t *ret_from) {
         _cleanup_free_ char *value = NULL, *name = NULL, *spelled = NULL;
-        size_t end = line_end(l), i, k, v, wend;
+        const Line *l = f->l;
+        size_t end = line_end(l), v, wend;
         const char *p = l->p;
         bool quoted;
-        Span inner;
+        Span var, inner;
         int r;
 
         *ret_from = 0;
-        i = strspn(p, " \t");
-        k = i;
-        while (k < end && !is_blank(p[k]))
-                k++;
-        if (word_in(p, i, k - i, assignment_keywords, ELEMENTSOF(assignment_keywords)))
-                for (i = k; i < end && is_blank(p[i]); i++)
-                        ;
-        k = name_end(p, i, end);
-        if (k == i)
+        if (!assignment_name(p, end, &var))
                 return 0;
-        v = k + 1;
+        v = var.start + var.len + 1;
         *ret_from = v;
+
+        if (is_cmdline_var(s, p + var.start, var.len)) {
+                wend = shell_word_end(p, v, end);
+                *ret_from = wend;
+                return fix_runs(c, s, f, v, wend, wend);
+        }
 
         /* One "double" or 'single' quoted part, or one plain word: nothing that expands or escapes. */
         quoted = v < end && (p[v] == '"' || p[v] == '\'');
@@ -240,94 +493,35 @@ static int fix_assignment(
         r = fixer_shell_value(s->path, l, v, wend, &inner);
         if (r < 0)
                 return r;
-        r = fixer_rewrite_device(c, value, NULL, where, SYNTAX_PATH, &spelled);
-        if (r < 0)
-                return r;
         *ret_from = wend;
-        if (!spelled)
-                return 0;
+        if (!s->initramfs && c->form != REWRITE_NAME) {
+                /* The /dev/disk/ link would be made by udev, which runs in an initramfs. */
+                if (!c->mapping)
+                        return 0;
+                f->warned = true;
+                return plan_warn(c->plan,
+                        "%s: %.*s=%s is left as it is: /boot holds no initramfs, a kernel without one "
+                        "cannot "
+                        "find a root= given as a /dev/disk/ link, and a script can put this value on "
+                        "root=: " BY_HAND,
+                        f->where, (int) var.len, p + var.start, value);
+        }
+        r = fixer_rewrite_device(c, value, NULL, f->where, SYNTAX_PATH, &spelled);
+        if (r < 0 || !spelled)
+                return r < 0 ? r : 0;
         if (!cmdline_quoting_keeps(p + inner.start, inner.len, spelled,
                     p[v] == '"'            ? SPECIAL_DOUBLE
                             : p[v] == '\'' ? SPECIAL_SINGLE
                                            : SPECIAL_UNQUOTED)) {
-                log_error("%s: the new value of %.*s, %s, cannot be written inside its quotes", where,
-                        (int) (k - i), p + i, spelled);
-                return -EINVAL;
+                if (!c->mapping)
+                        return 0;
+                f->warned = true;
+                return plan_warn(c->plan,
+                        "%s: %.*s=%s is left as it is: its new value, %s, cannot be written inside its "
+                        "quoting (the shell would read part of it as syntax): " BY_HAND,
+                        f->where, (int) var.len, p + var.start, value, spelled);
         }
-        return edits_push(edits, inner, TAKE_PTR(spelled));
-}
-
-/*
- * Rewrite the run of words @a to @b of @l (between two breaks) as kernel
- * arguments, leaving out a first or last word glued to what is beyond the
- * run, and variable assignments where a command starts (@command).
- */
-static int fix_run(FixerContext *c, const Script *s, const Line *l, size_t from, size_t a, size_t b,
-        bool command, const char *where, Edits *edits) {
-        _cleanup_free_ char *text = NULL;
-        size_t end = line_end(l), start = a, stop = b;
-        const char *p = l->p;
-        int r;
-
-        if (a > from && start < stop && !is_blank(p[a]) && !left_alone(p, a - 1, from))
-                while (start < stop && !is_blank(p[start]))
-                        start++;
-        if (command)
-                for (bool keyword = false;;) {
-                        size_t w = start, k;
-
-                        while (w < stop && is_blank(p[w]))
-                                w++;
-                        for (k = w; k < stop && !is_blank(p[k]);)
-                                k++;
-                        if (k == w)
-                                break;
-                        if (word_in(p, w, k - w, assignment_keywords, ELEMENTSOF(assignment_keywords)) &&
-                                !keyword)
-                                keyword = true;
-                        else if (name_end(p, w, k) == w)
-                                break;
-                        start = k;
-                }
-        if (b < end && stop > start && !is_blank(p[b - 1]) && !right_alone(p, b, end))
-                while (stop > start && !is_blank(p[stop - 1]))
-                        stop--;
-        if (stop <= start)
-                return 0;
-
-        r = cmdline_rewrite(c, p + start, stop - start, where, s->initramfs, &text);
-        if (r < 0 || !text)
-                return r;
-        /* Whether the run is quoted cannot always be told (a quote may close or open): the strictest. */
-        if (!cmdline_quoting_keeps(p + start, stop - start, text, SPECIAL_UNQUOTED)) {
-                log_error("%s: the new arguments, %s, cannot be written there as they are", where, text);
-                return -EINVAL;
-        }
-        return edits_push(edits, (Span){ start, stop - start }, TAKE_PTR(text));
-}
-
-/* The kernel arguments of line @l from @from on, run by run. */
-static int fix_arguments(
-        FixerContext *c, const Script *s, const Line *l, size_t from, const char *where, Edits *edits) {
-        size_t end = line_end(l), i = from;
-        bool command = from == 0;
-        const char *p = l->p;
-
-        while (i < end) {
-                size_t a = i;
-                int r;
-
-                while (i < end && !strchr(BREAKS, p[i]) && !starts_substitution(p, i, end))
-                        i++;
-                r = fix_run(c, s, l, from, a, i, command, where, edits);
-                if (r < 0)
-                        return r;
-                if (i >= end)
-                        break;
-                command = strchr(";&|({", p[i]) && !starts_substitution(p, i, end);
-                i = starts_substitution(p, i, end) ? skip_substitution(p, i, end) : i + 1;
-        }
-        return 0;
+        return edits_push(&f->edits, inner, TAKE_PTR(spelled));
 }
 
 /* Where @needle stands in @p (@len bytes) as a word of its own, or NULL. */
@@ -340,6 +534,14 @@ static const char *find_word(const char *p, size_t len, const char *needle) {
                 if (!before && !after)
                         return q;
         }
+        return NULL;
+}
+
+/* Where the argument xencons= starts a word in @p (@len bytes), or NULL. */
+static const char *find_xencons(const char *p, size_t len) {
+        for (const char *q = p; (q = memmem(q, len - (size_t) (q - p), "xencons=", strlen("xencons="))); q++)
+                if (q == p || !(isalnum((unsigned char) q[-1]) || q[-1] == '_' || q[-1] == '.'))
+                        return q;
         return NULL;
 }
 
@@ -359,20 +561,28 @@ static int word_len(const char *p, const char *end) {
 
 /* A warning for the line @text (as it is after the edits) when it still names an old device or console. */
 static int warn_leftover(FixerContext *c, const char *where, const char *text, size_t len) {
-        const char *dev = memmem(text, len, "/dev/xvd", strlen("/dev/xvd")), *con = NULL;
+        const char *dev = memmem(text, len, "/dev/xvd", strlen("/dev/xvd")), *con = NULL, *xencons = NULL;
 
-        if (fixer_console_moves(c) && !(con = find_word(text, len, "hvc0")))
-                con = find_word(text, len, "xvc0");
+        if (fixer_console_moves(c)) {
+                if (!(con = find_word(text, len, "hvc0")))
+                        con = find_word(text, len, "xvc0");
+                xencons = find_xencons(text, len);
+        }
         if (dev)
                 return plan_warn(c->plan,
                         "%s: %.*s is left as it is (kvmigrate rewrites only a plain assignment, or a root=, "
-                        "resume=, console= or xencons= argument that stands alone): check this line by hand",
+                        "resume=, console= or xencons= argument " ON_CMDLINE "): " BY_HAND,
                         where, word_len(dev, text + len), dev);
         if (con)
                 return plan_warn(c->plan,
                         "%s: the Xen console %.4s is left as it is (kvmigrate rewrites only a console= "
-                        "argument that stands alone): check this line by hand",
+                        "argument " ON_CMDLINE "): " BY_HAND,
                         where, con);
+        if (xencons)
+                return plan_warn(c->plan,
+                        "%s: %.*s is left as it is (kvmigrate removes only an xencons= argument " ON_CMDLINE
+                        "): " BY_HAND,
+                        where, word_len(xencons, text + len), xencons);
         return 0;
 }
 
@@ -443,50 +653,158 @@ static bool heredoc_ends(const Script *s, const Line *l) {
         return l->len - i == strlen(s->delim) && memcmp(l->p + i, s->delim, l->len - i) == 0;
 }
 
+/*
+ * The next line of the script from *@pos, in @l, with the mode it is read
+ * in (@ret_mode) and whether it is text to read (@ret_text: not a comment,
+ * a blank line or the end of a here-document). Return 1, 0 at the end, or
+ * -ENOMEM.
+ */
+static int script_line_next(
+        Script *s, const char *data, size_t size, size_t *pos, Line *l, Mode *ret_mode, bool *ret_text) {
+        int r = 0;
+
+        if (!line_next(data, size, pos, l))
+                return 0;
+        *ret_mode = s->mode;
+        *ret_text = !line_is_comment_or_blank(l);
+        if (s->mode == MODE_HEREDOC && heredoc_ends(s, l)) {
+                s->mode = MODE_SHELL;
+                *ret_text = false; /* the delimiter */
+        } else if (s->mode == MODE_SHELL && *ret_text)
+                r = shell_mode_next(s, l);
+        return r < 0 ? r : 1;
+}
+
+/*
+ * Whether the variable named at bytes @i to @k of @p (@end bytes) is expanded as a whole
+ * word ($NAME, ${NAME}) of one of the kernel command lines @k_lines.
+ */
+static bool expanded_on_kernel_line(
+        const char *p, size_t end, size_t i, size_t k, const Span *k_lines, size_t n) {
+        size_t ws, we;
+
+        if (i >= 1 && p[i - 1] == '$')
+                ws = i - 1, we = k;
+        else if (i >= 2 && p[i - 1] == '{' && p[i - 2] == '$' && k < end && p[k] == '}')
+                ws = i - 2, we = k + 1;
+        else
+                return false;
+        for (size_t j = 0; j < n; j++) {
+                size_t a = k_lines[j].start, b = a + k_lines[j].len;
+                if (ws >= a && we <= b && (ws == a || is_blank(p[ws - 1])) && (we == b || is_blank(p[we])))
+                        return true;
+        }
+        return false;
+}
+
+/*
+ * The variables whose value is a kernel command line: every name the
+ * script's shell text holds is either assigned where a line starts, or
+ * expanded as whole words of a kernel command line, at least once. Any
+ * other mention (a test, a loop, an export, another expansion) and the
+ * value is the script's own. Heredoc bodies count as shell text, quoted
+ * delimiter or not: reading too much only leaves more as it is.
+ */
+static int script_find_cmdline_vars(Script *s, const char *data, size_t size) {
+        _cleanup_(strv_freep) char **used = NULL, **other = NULL;
+        _cleanup_free_ Span *k_lines = NULL;
+        size_t n_used = 0, n_other = 0, pos = 0;
+        Line l = {};
+        Mode mode;
+        bool text;
+        int r;
+
+        while ((r = script_line_next(s, data, size, &pos, &l, &mode, &text)) > 0) {
+                size_t end = line_end(&l), n = 0, kpos = 0;
+                const char *p = l.p;
+                Span var = {}, k;
+
+                if (!text || mode == MODE_TAIL)
+                        continue;
+                if (mode == MODE_SHELL)
+                        (void) assignment_name(p, end, &var);
+                while (kernel_line_next(p, end, &kpos, &k)) {
+                        Span *grown = realloc(k_lines, sizeof(Span) * (n + 1));
+                        if (!grown)
+                                return -ENOMEM;
+                        k_lines = grown;
+                        k_lines[n++] = k;
+                }
+                for (size_t i = 0; i < end; i++) {
+                        size_t j = i;
+                        bool use;
+
+                        if (!is_name_char(p[i], true) || (i > 0 && is_name_char(p[i - 1], false)))
+                                continue;
+                        while (j < end && is_name_char(p[j], false))
+                                j++;
+                        if (var.len > 0 && i == var.start) {
+                                i = j - 1;
+                                continue;
+                        }
+                        use = expanded_on_kernel_line(p, end, i, j, k_lines, n);
+                        if (!strv_contains_span(use ? used : other, p + i, j - i)) {
+                                r = use ? strv_push(&used, &n_used, strndup(p + i, j - i))
+                                        : strv_push(&other, &n_other, strndup(p + i, j - i));
+                                if (r < 0)
+                                        return r;
+                        }
+                        i = j - 1;
+                }
+        }
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < n_used; i++)
+                if (!strv_contains(other, used[i])) {
+                        r = strv_push(&s->cmdline_vars, &s->n_cmdline_vars, strdup(used[i]));
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
 static int script_fix(FixerContext *c, Script *s, const char *data, size_t size) {
-        bool changed = false;
+        bool changed = false, text;
         size_t pos = 0;
         Buf out = {}, line = {};
         Line l = {};
-        int r = 0;
+        Mode mode;
+        int r;
 
-        while (line_next(data, size, &pos, &l)) {
-                _cleanup_(edits_done) Edits edits = {};
+        r = script_find_cmdline_vars(s, data, size);
+        if (r < 0)
+                return r;
+        s->mode = MODE_SHELL;
+
+        while ((r = script_line_next(s, data, size, &pos, &l, &mode, &text)) > 0) {
                 _cleanup_free_ char *where = NULL;
-                Mode mode = s->mode;
-                bool text = !line_is_comment_or_blank(&l);
+                LineFix f = { .l = &l };
                 size_t from = 0;
-
-                if (mode == MODE_HEREDOC && heredoc_ends(s, &l)) {
-                        s->mode = MODE_SHELL;
-                        text = false; /* the delimiter */
-                } else if (mode == MODE_SHELL && text) {
-                        r = shell_mode_next(s, &l);
-                        if (r < 0)
-                                goto finish;
-                }
 
                 line.len = 0;
                 if (text) {
                         r = fixer_where(&where, s->path, l.number);
+                        f.where = where;
                         if (r >= 0 && mode == MODE_SHELL)
-                                r = fix_assignment(c, s, &l, where, &edits, &from);
+                                r = fix_assignment(c, s, &f, &from);
                         if (r >= 0)
-                                r = fix_arguments(c, s, &l, from, where, &edits);
-                        if (r < 0)
-                                goto finish;
+                                r = fix_kernel_lines(c, s, &f, from);
                 }
-                r = line_emit(&line, &l, edits.e, edits.n);
-                if (r >= 0 && where && c->mapping)
+                if (r >= 0)
+                        r = line_emit(&line, &l, f.edits.e, f.edits.n);
+                if (r >= 0 && where && c->mapping && !f.warned)
                         r = warn_leftover(c, where, strempty(line.data), line.len);
                 if (r >= 0)
                         r = buf_append(&out, line.data, line.len);
+                changed = changed || f.edits.n > 0;
+                edits_done(&f.edits);
                 if (r < 0)
                         goto finish;
-                changed = changed || edits.n > 0;
         }
+        if (r < 0)
+                goto finish;
 
-        r = 0;
         if (changed && c->mapping)
                 r = plan_replace(c->plan, s->path, data, size, strempty(out.data), out.len, FIXER_NAME,
                         "the kernel's root and console in a script of grub-mkconfig");
@@ -549,7 +867,7 @@ static int grub_scripts_run(FixerContext *c) {
                         continue;
                 s.path = canonical;
                 r = script_fix(c, &s, data, size);
-                free(s.delim);
+                script_done(&s);
                 if (r < 0)
                         return r;
         }

@@ -12,8 +12,14 @@
 #define NONE ((const char *const[]){ NULL })
 #define LEFT(what)                                                                                          \
         what " is left as it is (kvmigrate rewrites only a plain assignment, or a root=, resume=, "         \
-             "console= or "                                                                                 \
-             "xencons= argument that stands alone): check this line by hand"
+             "console= or xencons= argument that stands alone on a kernel command line): check this line "  \
+             "by hand"
+#define LEFT_CONSOLE                                                                                        \
+        "the Xen console hvc0 is left as it is (kvmigrate rewrites only a console= argument that stands "   \
+        "alone on a kernel command line): check this line by hand"
+#define LEFT_XENCONS(what)                                                                                  \
+        what " is left as it is (kvmigrate removes only an xencons= argument that stands alone on a "       \
+             "kernel command line): check this line by hand"
 
 /*
  * The script @path (absolute) is valid shell, and what it prints valid GRUB
@@ -186,10 +192,10 @@ static void guest_run(Guest *g, const File *files, size_t n, bool from_xen, bool
  * the warnings @warnings (NULL-terminated); the result is valid shell
  * that prints valid GRUB script.
  */
-static void check(const char *text, const char *want, const char *const *warnings) {
+static void check_with(const char *text, const char *want, const char *const *warnings, bool initramfs) {
         _cleanup_(guest_done) Guest g = {};
 
-        guest_run(&g, (const File[]){ { "etc/grub.d/40_test", text } }, 1, true, true);
+        guest_run(&g, (const File[]){ { "etc/grub.d/40_test", text } }, 1, true, initramfs);
         assert_int_equal(g.run.scan, 0);
         assert_int_equal(g.run.rewrite, 0);
         fixture_assert_planned(&g.run.plan, "/etc/grub.d/40_test", want);
@@ -200,6 +206,29 @@ static void check(const char *text, const char *want, const char *const *warning
                 fixture_write_full(AT_FDCWD, path, want, strlen(want), 0755);
                 assert_script_valid(path);
         }
+}
+
+static void check(const char *text, const char *want, const char *const *warnings) {
+        check_with(text, want, warnings, true);
+}
+
+/*
+ * check(), and what the script does after the migration (@want, or @text
+ * when nothing changes): passes sh -n, and the shell command @run, with $S
+ * the script and stdin empty, prints @want_out (stdout and stderr).
+ */
+static void check_runs(const char *text, const char *want, const char *const *warnings, const char *run,
+        const char *want_out) {
+        _cleanup_free_ char *path = fixture_tmp_path("after.sh"), *out = NULL;
+        const char *after = want ?: text;
+        int status;
+
+        check(text, want, warnings);
+        fixture_write_full(AT_FDCWD, path, after, strlen(after), 0755);
+        fixture_shell("sh -n '%s'", path);
+        out = fixture_command_output(&status, "export S='%s'; timeout 10 sh -c '%s' </dev/null", path, run);
+        if (!streq(out, want_out))
+                fail_msg("%s printed \"%s\" (status %d), wanted \"%s\"", run, out, status, want_out);
 }
 
 #define W(line, what) "/etc/grub.d/40_test:" #line ": " LEFT(what)
@@ -232,15 +261,16 @@ static void test_assignments(void **state) {
 static void test_arguments(void **state) {
         (void) state;
 
-        /* In a heredoc, an echo, a variable of arguments; xencons= goes with its blank. */
+        /* The command line of a linux command in a heredoc, an echo; xencons= goes with its blank. */
         check("#!/bin/sh\ncat <<EOF\nmenuentry 'a' {\n\tlinux /vmlinuz root=/dev/xvda1 ro "
               "console=hvc0\n}\nEOF\n"
-              "echo \"\tlinux /vmlinuz root=/dev/xvda1 xencons=tty\"\nKOPTS=\"xencons=tty quiet\"\n"
-              "echo '\tlinux /vmlinuz resume=/dev/xvdb'; echo root=/dev/xvda1 | cat\n",
+              "echo \"\tlinux /vmlinuz root=/dev/xvda1 xencons=tty\"\n"
+              "echo '\tlinux /vmlinuz resume=/dev/xvdb'; echo '\tlinux16 /vmlinuz root=/dev/xvda1' | cat\n",
                 "#!/bin/sh\ncat <<EOF\nmenuentry 'a' {\n\tlinux /vmlinuz root=UUID=" U_ROOT " ro " SERIAL
                 "\n}\nEOF\n"
-                "echo \"\tlinux /vmlinuz root=UUID=" U_ROOT "\"\nKOPTS=\"quiet\"\n"
-                "echo '\tlinux /vmlinuz resume=UUID=" U_SWAP "'; echo root=UUID=" U_ROOT " | cat\n",
+                "echo \"\tlinux /vmlinuz root=UUID=" U_ROOT "\"\n"
+                "echo '\tlinux /vmlinuz resume=UUID=" U_SWAP "'; echo '\tlinux16 /vmlinuz root=UUID=" U_ROOT
+                "' | cat\n",
                 NONE);
         /* A console=ttyS0 there already: the Xen one goes. */
         check("#!/bin/sh\necho \"linux /vmlinuz console=ttyS0 console=hvc0,38400\"\n",
@@ -265,13 +295,9 @@ static void test_arguments_left(void **state) {
               "EOF\n"
               "echo 'on hvc0'\n",
                 NULL,
-                FIXTURE_STRV(W(2, "/dev/xvda1"),
-                        "/etc/grub.d/40_test:3: the Xen console hvc0 is left as it is "
-                        "(kvmigrate rewrites only a console= argument that stands "
-                        "alone): check this line by hand",
-                        W(4, "/dev/xvda1"), W(5, "/dev/xvda1$x"), W(7, "/dev/xvda1"), W(8, "/dev/xvda"),
-                        "/etc/grub.d/40_test:10: the Xen console hvc0 is left as it is (kvmigrate rewrites "
-                        "only a console= argument that stands alone): check this line by hand"));
+                FIXTURE_STRV(W(2, "/dev/xvda1"), "/etc/grub.d/40_test:3: " LEFT_CONSOLE, W(4, "/dev/xvda1"),
+                        W(5, "/dev/xvda1$x"), W(7, "/dev/xvda1"), W(8, "/dev/xvda"),
+                        "/etc/grub.d/40_test:10: " LEFT_CONSOLE));
         /* Comments are read by nobody. */
         check("#!/bin/sh\n# root=/dev/xvda1 console=hvc0\n  # GRUB_DEVICE=/dev/xvda1\n", NULL, NONE);
 }
@@ -303,7 +329,7 @@ static void test_no_initramfs(void **state) {
 
 static void test_which_scripts(void **state) {
         _cleanup_(guest_done) Guest g = {};
-        const char *text = "GRUB_DEVICE=/dev/xvda1\necho root=/dev/xvda1 console=hvc0\n";
+        const char *text = "GRUB_DEVICE=/dev/xvda1\necho \"linux /vmlinuz root=/dev/xvda1 console=hvc0\"\n";
 
         (void) state;
 
@@ -342,7 +368,8 @@ static void test_which_scripts(void **state) {
         assert_int_equal(g.run.n_refs, 2);
         assert_int_equal(g.run.plan.n_edits, 1);
         fixture_assert_planned(&g.run.plan, "/etc/grub.d/60_real",
-                "GRUB_DEVICE=/dev/disk/by-uuid/" U_ROOT "\necho root=UUID=" U_ROOT " " SERIAL "\n");
+                "GRUB_DEVICE=/dev/disk/by-uuid/" U_ROOT "\necho \"linux /vmlinuz root=UUID=" U_ROOT
+                " " SERIAL "\"\n");
         assert_int_equal(g.run.plan.n_warnings, 0);
 }
 
@@ -368,13 +395,156 @@ static void test_cannot_be_written(void **state) {
 
         (void) state;
 
-        /* sdc1 is only known by LABEL=a$b: the shell would expand $b. */
+        /*
+         * sdc1 is only known by LABEL=a$b: the shell would expand $b. That
+         * spot is left, and said; the rest of the script, and the migration,
+         * go on.
+         */
         guest_run(&g,
-                (const File[]){ { "etc/grub.d/40_test", "echo \"linux /vmlinuz root=/dev/xvdc1\"\n" } }, 1,
-                true, true);
+                (const File[]){ { "etc/grub.d/40_test",
+                        "echo \"linux /vmlinuz root=/dev/xvdc1 console=hvc0\"\nGRUB_DEVICE=\"/dev/xvdc1\"\n"
+                        "echo \"linux /vmlinuz root=/dev/xvda1\"\n" } },
+                1, true, true);
         assert_int_equal(g.run.scan, 0);
-        assert_int_equal(g.run.rewrite, -EINVAL);
-        assert_int_equal(g.run.plan.n_edits, 0);
+        assert_int_equal(g.run.rewrite, 0);
+        fixture_assert_planned(&g.run.plan, "/etc/grub.d/40_test",
+                "echo \"linux /vmlinuz root=/dev/xvdc1 console=hvc0\"\nGRUB_DEVICE=\"/dev/xvdc1\"\n"
+                "echo \"linux /vmlinuz root=UUID=" U_ROOT "\"\n");
+        fixture_assert_strv("warning", g.run.plan.warnings,
+                FIXTURE_STRV(
+                        "/etc/grub.d/40_test:1: root=/dev/xvdc1 console=hvc0 is left as it is: the new "
+                        "arguments, root=LABEL=a$b console=ttyS0,115200n8, cannot be written there (the "
+                        "shell would read part of them as syntax): check this line by hand",
+                        "/etc/grub.d/40_test:2: GRUB_DEVICE=/dev/xvdc1 is left as it is: its new value, "
+                        "/dev/disk/by-label/a$b, cannot be written inside its quoting (the shell would read "
+                        "part of it as syntax): check this line by hand"));
+}
+
+/*
+ * What the review found: words of the script's own that look like kernel
+ * arguments (a pattern, a test, a case label) are not taken away; each is
+ * left, with its line, and the script does what it did.
+ */
+static void test_script_words_kept(void **state) {
+        (void) state;
+
+        /* grep without its pattern reads stdin: grub-mkconfig would hang. */
+        check_runs("#!/bin/sh\nif grep -q xencons= /proc/cmdline; then echo xen; else echo kvm; fi\n", NULL,
+                FIXTURE_STRV("/etc/grub.d/40_test:2: " LEFT_XENCONS("xencons=")),
+                "f=$(mktemp); echo \"root=/dev/xvda1 xencons=tty\" >$f; "
+                "sed \"s|/proc/cmdline|$f|\" \"$S\" | sh; rm -f $f",
+                "xen\n");
+        check_runs("#!/bin/sh\nx=$1\nif [ \"$x\" = xencons=tty ]; then echo same; else echo other; fi\n",
+                NULL, FIXTURE_STRV("/etc/grub.d/40_test:3: " LEFT_XENCONS("xencons=tty")),
+                "sh \"$S\" xencons=tty", "same\n");
+        check_runs("#!/bin/sh\ncase $1 in xencons=tty) echo tty ;; *) echo other ;; esac\n", NULL,
+                FIXTURE_STRV("/etc/grub.d/40_test:2: " LEFT_XENCONS("xencons=tty")), "sh \"$S\" xencons=tty",
+                "tty\n");
+        check_runs(
+                "#!/bin/sh\ngrep -q console=hvc0 /proc/cmdline && echo hvc0\necho root=/dev/xvda1 | cat\n",
+                NULL, FIXTURE_STRV("/etc/grub.d/40_test:2: " LEFT_CONSOLE, W(3, "/dev/xvda1")),
+                "f=$(mktemp); echo console=hvc0 >$f; sed \"s|/proc/cmdline|$f|\" \"$S\" | sh; rm -f $f",
+                "hvc0\nroot=/dev/xvda1\n");
+}
+
+/* The forms of a kernel command line: GRUB's variables and $(…) in it, braces, linuxefi, kernel. */
+static void test_kernel_lines(void **state) {
+        (void) state;
+
+        check_runs("#!/bin/sh\n"
+                   "echo \"\tlinux\t${rel_dirname}/${basename} root=/dev/xvda1 ro ${args} console=hvc0\"\n"
+                   "echo \"\tlinuxefi $(echo /vmlinuz) root=/dev/xvda1 $(echo quiet) xencons=tty\"\n"
+                   "cat <<EOF\n"
+                   "menuentry 'b' { linux /vmlinuz root=/dev/xvda1; initrd /initrd.img; }\n"
+                   "\tkernel (hd0,0)/vmlinuz root=/dev/xvda1 console=hvc0\n"
+                   "EOF\n"
+                   "echo \"kernel root=/dev/xvda1 is not a command\"\n",
+                "#!/bin/sh\n"
+                "echo \"\tlinux\t${rel_dirname}/${basename} root=UUID=" U_ROOT " ro ${args} " SERIAL "\"\n"
+                "echo \"\tlinuxefi $(echo /vmlinuz) root=UUID=" U_ROOT " $(echo quiet) \"\n"
+                "cat <<EOF\n"
+                "menuentry 'b' { linux /vmlinuz root=UUID=" U_ROOT "; initrd /initrd.img; }\n"
+                "\tkernel (hd0,0)/vmlinuz root=UUID=" U_ROOT " " SERIAL "\n"
+                "EOF\n"
+                "echo \"kernel root=/dev/xvda1 is not a command\"\n",
+                FIXTURE_STRV(W(8, "/dev/xvda1")), "rel_dirname=/boot basename=vmlinuz sh \"$S\"",
+                "\tlinux\t/boot/vmlinuz root=UUID=" U_ROOT " ro  " SERIAL "\n"
+                "\tlinuxefi /vmlinuz root=UUID=" U_ROOT " quiet \n"
+                "menuentry 'b' { linux /vmlinuz root=UUID=" U_ROOT "; initrd /initrd.img; }\n"
+                "\tkernel (hd0,0)/vmlinuz root=UUID=" U_ROOT " " SERIAL "\n"
+                "kernel root=/dev/xvda1 is not a command\n");
+}
+
+/*
+ * A variable's value is a kernel command line when it is GRUB_CMDLINE_LINUX*
+ * or expanded only as whole words of one; one the script also tests or
+ * compares is its own, and left.
+ */
+static void test_variables(void **state) {
+        (void) state;
+
+        check_runs("#!/bin/sh\n"
+                   "GRUB_CMDLINE_LINUX=\"console=hvc0 xencons=tty quiet\"\n"
+                   "export GRUB_CMDLINE_LINUX_DEFAULT='root=/dev/xvda1 ro'\n"
+                   "KOPTS=\"xencons=tty elevator=noop\"\n"
+                   "EXTRA=console=hvc0\n"
+                   "echo \"\tlinux /vmlinuz $KOPTS ${EXTRA}\"\n"
+                   "x=xencons=tty\n"
+                   "if [ \"$1\" = \"$x\" ]; then echo same; fi\n"
+                   "DEBUG=\"console=hvc0\"\n"
+                   "[ -n \"$DEBUG\" ] && echo \"\tlinux /vmlinuz $DEBUG\"\n"
+                   "echo \"# $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT\"\n",
+                "#!/bin/sh\n"
+                "GRUB_CMDLINE_LINUX=\"" SERIAL " quiet\"\n"
+                "export GRUB_CMDLINE_LINUX_DEFAULT='root=UUID=" U_ROOT " ro'\n"
+                "KOPTS=\"elevator=noop\"\n"
+                "EXTRA=" SERIAL "\n"
+                "echo \"\tlinux /vmlinuz $KOPTS ${EXTRA}\"\n"
+                "x=xencons=tty\n"
+                "if [ \"$1\" = \"$x\" ]; then echo same; fi\n"
+                "DEBUG=\"console=hvc0\"\n"
+                "[ -n \"$DEBUG\" ] && echo \"\tlinux /vmlinuz $DEBUG\"\n"
+                "echo \"# $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT\"\n",
+                FIXTURE_STRV("/etc/grub.d/40_test:7: " LEFT_XENCONS("xencons=tty"),
+                        "/etc/grub.d/40_test:9: " LEFT_CONSOLE),
+                "sh \"$S\" xencons=tty",
+                "\tlinux /vmlinuz elevator=noop " SERIAL "\nsame\n\tlinux /vmlinuz console=hvc0\n# " SERIAL
+                " quiet root=UUID=" U_ROOT " ro\n");
+}
+
+/*
+ * No initramfs: a device path in a variable would become a /dev/disk/
+ * link, which only the initramfs's udev makes; root=$GRUB_DEVICE would
+ * not boot. Left, and said; a literal root= takes PARTUUID=.
+ */
+static void test_no_initramfs_device(void **state) {
+        (void) state;
+
+        check_with(
+                "#!/bin/sh\nGRUB_DEVICE=/dev/xvda1\nexport GRUB_DEVICE_BOOT=\"/dev/xvda1\"\n"
+                "echo \"\tlinux /vmlinuz root=$GRUB_DEVICE\"\necho \"\tlinux /vmlinuz root=/dev/xvda1\"\n",
+                "#!/bin/sh\nGRUB_DEVICE=/dev/xvda1\nexport GRUB_DEVICE_BOOT=\"/dev/xvda1\"\n"
+                "echo \"\tlinux /vmlinuz root=$GRUB_DEVICE\"\necho \"\tlinux /vmlinuz root=PARTUUID=" P_ROOT
+                "\"\n",
+                FIXTURE_STRV(
+                        "/etc/grub.d/40_test:2: GRUB_DEVICE=/dev/xvda1 is left as it is: /boot holds no "
+                        "initramfs, a kernel without one cannot find a root= given as a /dev/disk/ link, "
+                        "and a script can put this value on root=: check this line by hand",
+                        "/etc/grub.d/40_test:3: GRUB_DEVICE_BOOT=/dev/xvda1 is left as it is: /boot holds "
+                        "no "
+                        "initramfs, a kernel without one cannot find a root= given as a /dev/disk/ link, "
+                        "and a script can put this value on root=: check this line by hand"),
+                false);
+}
+
+/*
+ * Fixture case grubd-no-initramfs (run by test-fixtures.sh with every fixer
+ * too): a guest that boots its kernel without an initramfs.
+ */
+static void test_custom_no_initramfs(void **state) {
+        (void) state;
+
+        run_case("grubd-no-initramfs", FIXTURE_STRV("xvda1 - /etc/grub.d/40_custom:9"), 1);
 }
 
 int main(void) {
@@ -389,6 +559,11 @@ int main(void) {
                 cmocka_unit_test(test_which_scripts),
                 cmocka_unit_test(test_not_from_xen),
                 cmocka_unit_test(test_cannot_be_written),
+                cmocka_unit_test(test_script_words_kept),
+                cmocka_unit_test(test_kernel_lines),
+                cmocka_unit_test(test_variables),
+                cmocka_unit_test(test_no_initramfs_device),
+                cmocka_unit_test(test_custom_no_initramfs),
         };
 
         return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
