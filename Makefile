@@ -66,7 +66,8 @@ tests: $(TESTS)
 DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsystemd-dev \
         libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux mount fdisk \
         dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
-        python3 jq qemu-system-x86 debootstrap zstd busybox klibc-utils patch git
+        python3 jq qemu-system-x86 debootstrap zstd busybox klibc-utils patch git \
+        clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -91,10 +92,10 @@ bench: deps all
 	tests/bench.sh
 
 format:
-	clang-format -i daemon/*.c daemon/*.h tests/lib/*.c tests/lib/*.h
+	clang-format -i daemon/*.c daemon/*.h tests/lib/*.c tests/lib/*.h fuzz/*.c fuzz/*.h
 
 clean:
-	rm -rf build build-asan tests/.work
+	rm -rf build build-asan build-fuzz tests/.work
 
 # Where Debian and Fedora expect things; pkg-config knows when the packages that own the folders are there.
 pcvar = $(or $(shell $(PKG_CONFIG) --variable=$(2) $(1) 2>/dev/null),$(3))
@@ -139,6 +140,47 @@ install: all
 	install -m 0644 initramfs-tools/kvmigrate-console.sh $(DESTDIR)$(DATADIR)/initramfs-console.sh
 	for m in man/*.[1578]; do [ -e "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+
+# Fuzzing (fuzz/): one libFuzzer target per parser of guest input, fuzz/fuzz-NAME.c.
+#   make fuzz         build them with clang and libFuzzer into build-fuzz/, seed fuzz/corpus/NAME/ from
+#                     tests/fixtures, and run each in turn for FUZZ_SECONDS; a crash is kept as
+#                     fuzz/crashes/NAME-*, and copied to fuzz/regressions/NAME/
+#   make fuzz-replay  every seed, corpus and regression input once through each target, built with $(CC)
+#                     and the ASan+UBSan objects of build-asan/ (what tests/run-tests runs; no clang needed)
+# FUZZ_TARGETS=NAME... picks targets (make fuzz runs them one after the other, whatever -j says).
+FUZZ_SECONDS  ?= 600
+FUZZ_TIMEOUT  ?= 25
+FUZZ_CC       ?= clang
+FUZZ_BUILDDIR ?= build-fuzz
+FUZZ_SAN      := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_ALL      := $(patsubst fuzz/fuzz-%.c,%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_TARGETS  ?= $(FUZZ_ALL)
+FUZZ_BINS      = $(addprefix $(BUILDDIR)/fuzz/fuzz-,$(FUZZ_TARGETS))
+# The replay build links fuzz/replay.c for main(); the libFuzzer build sets FUZZ_DRIVER empty.
+FUZZ_DRIVER   ?= $(BUILDDIR)/fuzz/replay.o
+
+$(BUILDDIR)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h $(wildcard daemon/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idaemon -Ifuzz -c -o $@ $<
+
+$(FUZZ_BINS): $(BUILDDIR)/fuzz/fuzz-%: $(BUILDDIR)/fuzz/fuzz-%.o $(BUILDDIR)/fuzz/common.o $(FUZZ_DRIVER) \
+		$(BUILDDIR)/libkvmigrate.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PC_LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: deps
+	$(MAKE) BUILDDIR=$(FUZZ_BUILDDIR) CC=$(FUZZ_CC) CFLAGS='-O1 -fno-omit-frame-pointer $(FUZZ_SAN)' \
+		LDFLAGS='$(FUZZ_SAN)' FUZZ_DRIVER= FUZZ_TARGETS='$(FUZZ_TARGETS)' fuzz-bins
+	fuzz/make-corpus.sh $(FUZZ_TARGETS)
+	fuzz/run-fuzz.sh $(FUZZ_BUILDDIR) $(FUZZ_SECONDS) $(FUZZ_TIMEOUT) $(FUZZ_TARGETS)
+
+fuzz-replay:
+	$(MAKE) BUILDDIR=build-asan SANITIZE=1 FUZZ_TARGETS='$(FUZZ_TARGETS)' fuzz-bins
+	fuzz/make-corpus.sh $(FUZZ_TARGETS) >/dev/null
+	KVMIGRATE_FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/replay.sh build-asan $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-bins fuzz-replay
 
 .PHONY: all tests deps check check-boot demo bench format clean install
 .DELETE_ON_ERROR:
