@@ -13,12 +13,13 @@
 /*
  * What may stand between the quotes of a udev match: udev compares with glob
  * patterns and reads backslash escapes, and the values come from a snapshot
- * the guest could have written. Only bytes that mean themselves pass: ASCII
- * letters, digits and "#+-.:=@_" (what udev's own encoding keeps), never a
- * quote, backslash, glob character, space, control character or non-ASCII
- * byte. A value with anything else gets no rule.
+ * the guest could have written, or from sysfs. Only bytes that mean
+ * themselves pass: ASCII letters, digits and the punctuation @also allows
+ * (for identities "#+-.:=@_", what udev's own encoding keeps), never a quote,
+ * backslash, glob character, space, control character or non-ASCII byte. A
+ * value with anything else gets no rule.
  */
-static bool udev_literal(const char *s) {
+static bool udev_literal(const char *s, const char *also) {
         size_t n = 0;
 
         if (!s || !*s)
@@ -29,11 +30,13 @@ static bool udev_literal(const char *s) {
                 if (n >= UDEV_VALUE_MAX)
                         return false;
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                            strchr("#+-.:=@_", c)))
+                            strchr(also, c)))
                         return false;
         }
         return true;
 }
+
+#define IDENTITY_PUNCT "#+-.:=@_"
 
 static int format_rule(Buf *b, const Device *d) {
         _cleanup_free_ char *enc = NULL;
@@ -41,21 +44,21 @@ static int format_rule(Buf *b, const Device *d) {
         /* The name goes into SYMLINK+= and must be a plain kernel name: no "/", "..", quote or newline. */
         if (!devname_is_kernel_name(d->name))
                 return buf_puts(b, "# a device with a malformed name was recorded, no link\n");
-        if (udev_literal(d->uuid))
+        if (udev_literal(d->uuid, IDENTITY_PUNCT))
                 return buf_printf(b, "ENV{ID_FS_UUID}==\"%s\", SYMLINK+=\"%s\"\n", d->uuid, d->name);
         if (d->label) {
                 enc = udev_encode_string(d->label);
                 if (!enc)
                         return -ENOMEM;
                 /* A \xHH in a rule value would be read as a glob escape: such labels get no rule. */
-                if (udev_literal(enc))
+                if (udev_literal(enc, IDENTITY_PUNCT))
                         return buf_printf(
                                 b, "ENV{ID_FS_LABEL_ENC}==\"%s\", SYMLINK+=\"%s\"\n", enc, d->name);
         }
-        if (udev_literal(d->partuuid))
+        if (udev_literal(d->partuuid, IDENTITY_PUNCT))
                 return buf_printf(
                         b, "ENV{ID_PART_ENTRY_UUID}==\"%s\", SYMLINK+=\"%s\"\n", d->partuuid, d->name);
-        if (udev_literal(d->ptuuid))
+        if (udev_literal(d->ptuuid, IDENTITY_PUNCT))
                 return buf_printf(b,
                         "ENV{DEVTYPE}==\"disk\", ENV{ID_PART_TABLE_UUID}==\"%s\", SYMLINK+=\"%s\"\n",
                         d->ptuuid, d->name);
@@ -121,17 +124,6 @@ int links_remove_rules(int rootfd) {
         return 0;
 }
 
-/* A bus path goes into a udev glob: only bytes that mean themselves there. */
-static bool bus_path_is_literal(const char *s) {
-        if (!s || s[0] != '/' || strlen(s) >= UDEV_VALUE_MAX)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                            strchr("/:._-", *p)))
-                        return false;
-        return true;
-}
-
 int links_format_bus_rules(const Inventory *new, const char *xvd, char **ret) {
         _cleanup_free_ const Device **disks = NULL;
         _cleanup_free_ char *disk_name = NULL;
@@ -154,7 +146,8 @@ int links_format_bus_rules(const Inventory *new, const char *xvd, char **ret) {
         if (want.disk >= n_disks)
                 return -ENOENT;
         disk = disks[want.disk];
-        if (!bus_path_is_literal(disk->bus_path))
+        /* A sysfs path goes into a glob: "/devices/pci0000:00/0000:00:04.0/…". */
+        if (!startswith(disk->bus_path, "/") || !udev_literal(disk->bus_path, "/:._-"))
                 return -ENXIO;
         disk_name = devname_format("xvd", want.disk, 0);
         if (!disk_name)

@@ -29,15 +29,6 @@
 /* Virtio-scsi on PCI slot 4, SCSI host 2: "target2:0:T/2:0:T:L". */
 #define VSCSI(t, l) "../../devices/pci0000:00/0000:00:04.0/virtio1/host2/target2:0:" #t "/2:0:" #t ":" #l
 
-static void assert_entry(
-        const Mapping *m, size_t i, const char *old_name, const char *new_name, MapMethod method) {
-        assert_true(i < m->n);
-        assert_string_equal(m->entries[i].old_name, old_name);
-        assert_non_null(m->entries[i].new);
-        assert_string_equal(m->entries[i].new->name, new_name);
-        assert_string_equal(map_method_to_string(m->entries[i].method), map_method_to_string(method));
-}
-
 /* A sysfs of its own: class/block/NAME → DEVICE/block/NAME (or DEVICE/NAME when @nvme). */
 static int make_sysfs(const char *tag) {
         _cleanup_free_ char *top = fixture_tmp_path("%s", tag);
@@ -138,9 +129,9 @@ static void test_letters_race(void **state) {
         assert_null(errors);
         assert_null(warnings);
         assert_int_equal(m.n, 3);
-        assert_entry(&m, 0, "xvda", "sdb", MAP_METHOD_BUS);
-        assert_entry(&m, 1, "xvdb", "sda", MAP_METHOD_BUS);
-        assert_entry(&m, 2, "xvdc", "sdc", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda", "sdb", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 1, "xvdb", "sda", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 2, "xvdc", "sdc", MAP_METHOD_BUS);
 }
 
 /* Without every bus position the letters are all there is, and same-type disks refuse. */
@@ -195,8 +186,8 @@ static void test_names_given(void **state) {
 
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvdb", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvdb", "sdb", MAP_METHOD_ORDER);
 }
 
 /* One virtio-scsi target, two LUNs; the partitions follow their disk. */
@@ -225,9 +216,9 @@ static void test_luns(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 3);
-        assert_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_BUS);
-        assert_entry(&m, 1, "xvda2", "sdb2", MAP_METHOD_BUS);
-        assert_entry(&m, 2, "xvdb1", "sda1", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 1, "xvda2", "sdb2", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 2, "xvdb1", "sda1", MAP_METHOD_BUS);
 }
 
 /* IDE (full virtualization): the ATA port orders, not the SCSI host number. */
@@ -251,8 +242,8 @@ static void test_ide(void **state) {
 
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
-        assert_entry(&m, 0, "xvda", "sdb", MAP_METHOD_BUS);
-        assert_entry(&m, 1, "xvdb", "sda", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda", "sdb", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 1, "xvdb", "sda", MAP_METHOD_BUS);
 }
 
 /* virtio-blk: one PCI function per disk; slot 0x0a comes after slot 9. */
@@ -276,8 +267,8 @@ static void test_virtio_blk(void **state) {
 
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
-        assert_entry(&m, 0, "xvda", "vdb", MAP_METHOD_BUS);
-        assert_entry(&m, 1, "xvdb", "vda", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda", "vdb", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 1, "xvdb", "vda", MAP_METHOD_BUS);
 }
 
 /*
@@ -339,8 +330,8 @@ static void test_gap(void **state) {
 
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
-        assert_entry(&m, 0, "xvda", "sdb", MAP_METHOD_BUS);
-        assert_entry(&m, 1, "xvdc", "sda", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda", "sdb", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 1, "xvdc", "sda", MAP_METHOD_BUS);
 }
 
 /* What fstab mounts on "/" must be the filesystem being migrated, whatever the rule says. */
@@ -367,7 +358,7 @@ static void test_root_contradicts(void **state) {
         /* The root being migrated is on sda: the map holds. */
         new.root_devnum = makedev(8, 0);
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_BUS);
         mapping_done(&m);
 
         /* Not on a disk here (LVM, btrfs): nothing to compare with. */
@@ -408,8 +399,8 @@ static void test_optional_absent(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_BUS);
-        assert_entry(&m, 1, "xvdb", "sdb", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_BUS);
+        fixture_assert_map_entry(&m, 1, "xvdb", "sdb", MAP_METHOD_BUS);
         assert_lines(warnings,
                 "xvdc (/etc/fstab:3): no recorded identity, and the disks present now leave no place for "
                 "it; "

@@ -15,16 +15,6 @@
 /* @v holds exactly the arguments, in order. */
 #define assert_lines(v, ...) fixture_assert_strv("line", v, FIXTURE_STRV(__VA_ARGS__))
 
-static void assert_entry(
-        const Mapping *m, size_t i, const char *old_name, const char *new_name, MapMethod method) {
-        assert_true(i < m->n);
-        assert_string_equal(m->entries[i].old_name, old_name);
-        assert_non_null(m->entries[i].new);
-        assert_string_equal(m->entries[i].new->name, new_name);
-        assert_string_equal(map_method_to_string(m->entries[i].method), map_method_to_string(method));
-        assert_int_equal(m->entries[i].method, method);
-}
-
 static void assert_refused(const Mapping *m) {
         assert_int_equal(m->n, 0);
         assert_null(m->entries);
@@ -54,9 +44,9 @@ static void test_uuid(void **state) {
         assert_null(errors);
         assert_null(warnings);
         assert_int_equal(m.n, 3);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_PTUUID);
-        assert_entry(&m, 1, "xvda1", "sda1", MAP_METHOD_UUID);
-        assert_entry(&m, 2, "xvda2", "sda2", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_PTUUID);
+        fixture_assert_map_entry(&m, 1, "xvda1", "sda1", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 2, "xvda2", "sda2", MAP_METHOD_UUID);
         /* The entries point into the inventories. */
         assert_ptr_equal(m.entries[1].old, inventory_find(&old, "xvda1"));
         assert_ptr_equal(m.entries[1].new, inventory_find(&new, "sda1"));
@@ -85,7 +75,7 @@ static void test_label(void **state) {
         assert_null(errors);
         assert_null(warnings);
         assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "xvdb", "sdb", MAP_METHOD_LABEL);
+        fixture_assert_map_entry(&m, 0, "xvdb", "sdb", MAP_METHOD_LABEL);
 }
 
 static void test_partuuid(void **state) {
@@ -103,7 +93,7 @@ static void test_partuuid(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_PARTUUID);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_PARTUUID);
 }
 
 static void test_uuid_before_label(void **state) {
@@ -121,7 +111,7 @@ static void test_uuid_before_label(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_UUID);
 }
 
 /* A recorded UUID that is gone means another filesystem: the LABEL does not stand in for it. */
@@ -200,7 +190,7 @@ static void test_ext_family(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_UUID);
 }
 
 static void test_cloned_disk(void **state) {
@@ -265,7 +255,7 @@ static void test_cloned_unreferenced(void **state) {
                 " is on sdb and sdc (a cloned disk?); refusing to guess; nothing refers to it, "
                 "so it is not mapped");
         assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_UUID);
 }
 
 /*
@@ -350,7 +340,7 @@ static void test_missing_unreferenced(void **state) {
                 "is not mapped",
                 "xvdd: no identity was recorded for it; nothing refers to it, so it is not mapped");
         assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_UUID);
         assert_null(mapping_find(&m, "xvdc"));
 }
 
@@ -411,8 +401,8 @@ static void test_snapshot_beats_order(void **state) {
         assert_null(errors);
         assert_null(warnings);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda", "sdb", MAP_METHOD_UUID);
-        assert_entry(&m, 1, "xvdb", "sda", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda", "sdb", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 1, "xvdb", "sda", MAP_METHOD_UUID);
 }
 
 /* The order rule must not hand out a disk that a recorded identity already placed elsewhere. */
@@ -464,9 +454,9 @@ static bool order_ignores_identified_sibling(void) {
         r = map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings);
         if (r == 0) {
                 assert_int_equal(m.n, 3);
-                assert_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_UUID);
-                assert_entry(&m, 1, "xvda2", "sdb2", MAP_METHOD_ORDER);
-                assert_entry(&m, 2, "xvdb1", "sda1", MAP_METHOD_UUID);
+                fixture_assert_map_entry(&m, 0, "xvda1", "sdb1", MAP_METHOD_UUID);
+                fixture_assert_map_entry(&m, 1, "xvda2", "sdb2", MAP_METHOD_ORDER);
+                fixture_assert_map_entry(&m, 2, "xvdb1", "sda1", MAP_METHOD_UUID);
         } else {
                 assert_int_equal(r, -ENXIO);
                 assert_refused(&m);
@@ -502,8 +492,8 @@ static void test_order_gap(void **state) {
         assert_null(errors);
         assert_null(warnings);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvdc", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvdc", "sdb", MAP_METHOD_ORDER);
         assert_null(m.entries[0].old);
         assert_null(m.entries[1].old);
 }
@@ -528,8 +518,8 @@ static void test_order_counts_identified_disks(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvdb", "sda", MAP_METHOD_UUID);
-        assert_entry(&m, 1, "xvdd", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvdb", "sda", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 1, "xvdd", "sdb", MAP_METHOD_ORDER);
         assert_ptr_equal(m.entries[1].old, inventory_find(&old, "xvdd"));
 }
 
@@ -552,8 +542,8 @@ static void test_order_rhel6(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvde1", "sda1", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvde2", "sda2", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvde1", "sda1", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvde2", "sda2", MAP_METHOD_ORDER);
 }
 
 /* Kernel order, not string order: xvdz comes before xvdaa. */
@@ -576,9 +566,9 @@ static void test_order_two_letters(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 3);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvdz", "sdb", MAP_METHOD_ORDER);
-        assert_entry(&m, 2, "xvdaa", "sdc", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvdz", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 2, "xvdaa", "sdc", MAP_METHOD_ORDER);
 }
 
 static void test_order_xvdaa_beside_xvda(void **state) {
@@ -598,8 +588,8 @@ static void test_order_xvdaa_beside_xvda(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvdaa", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvdaa", "sdb", MAP_METHOD_ORDER);
 }
 
 static void test_order_partitions_as_disks(void **state) {
@@ -620,8 +610,8 @@ static void test_order_partitions_as_disks(void **state) {
         assert_null(errors);
         assert_null(warnings);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda1", "sda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvda2", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvda2", "sdb", MAP_METHOD_ORDER);
 }
 
 /* Partitions exported alone beside a whole disk: each is a disk of its own. */
@@ -644,9 +634,9 @@ static void test_order_partitions_as_disks_mixed(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 3);
-        assert_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvdb1", "sdb", MAP_METHOD_ORDER);
-        assert_entry(&m, 2, "xvdb2", "sdc", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda", "sda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvdb1", "sdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 2, "xvdb2", "sdc", MAP_METHOD_ORDER);
 }
 
 static void test_order_partitioned(void **state) {
@@ -667,8 +657,8 @@ static void test_order_partitioned(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvda2", "sda2", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvda2", "sda2", MAP_METHOD_ORDER);
 }
 
 /* One declared type confirms the whole disk: the other partition rides along. */
@@ -690,8 +680,8 @@ static void test_order_confirmed_by_sibling(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvda3", "sda3", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvda3", "sda3", MAP_METHOD_ORDER);
 }
 
 static void test_order_contradicted(void **state) {
@@ -860,8 +850,8 @@ static void test_order_virtio_blk(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda", "vda", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvdb", "vdb", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda", "vda", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvdb", "vdb", MAP_METHOD_ORDER);
 }
 
 /*
@@ -940,9 +930,9 @@ static void test_partition_ten_identity(void **state) {
         assert_null(errors);
         assert_int_equal(m.n, 3);
         /* Kernel order: 1, 2, 10. */
-        assert_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_UUID);
-        assert_entry(&m, 1, "xvda2", "sda2", MAP_METHOD_UUID);
-        assert_entry(&m, 2, "xvda10", "sda10", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 1, "xvda2", "sda2", MAP_METHOD_UUID);
+        fixture_assert_map_entry(&m, 2, "xvda10", "sda10", MAP_METHOD_UUID);
         assert_string_equal(mapping_find(&m, "xvda1")->new->name, "sda1");
         assert_string_equal(mapping_find(&m, "/dev/xvda10")->new->name, "sda10");
 }
@@ -965,8 +955,8 @@ static void test_partition_ten_order(void **state) {
         assert_int_equal(map_build(&old, &new, refs, ELEMENTSOF(refs), &m, &errors, &warnings), 0);
         assert_null(errors);
         assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_ORDER);
-        assert_entry(&m, 1, "xvda10", "sda10", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 0, "xvda1", "sda1", MAP_METHOD_ORDER);
+        fixture_assert_map_entry(&m, 1, "xvda10", "sda10", MAP_METHOD_ORDER);
 }
 
 static void test_fstype_compatible(void **state) {

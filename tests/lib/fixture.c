@@ -952,3 +952,13 @@ void fixture_make_parents(const char *base, const char *rel) {
                 *slash = '/';
         }
 }
+
+void fixture_assert_map_entry(
+        const Mapping *m, size_t i, const char *old_name, const char *new_name, MapMethod method) {
+        assert_true(i < m->n);
+        assert_string_equal(m->entries[i].old_name, old_name);
+        assert_non_null(m->entries[i].new);
+        assert_string_equal(m->entries[i].new->name, new_name);
+        assert_string_equal(map_method_to_string(m->entries[i].method), map_method_to_string(method));
+        assert_int_equal(m->entries[i].method, method);
+}

@@ -230,6 +230,10 @@ void fixture_add_device(Inventory *inv, DeviceSource source, FixtureDevice d);
 /* fixture_map_add() - @m maps @old_name to the device @new_name of @new (method "uuid"). */
 void fixture_map_add(Mapping *m, const Inventory *new, const char *old_name, const char *new_name);
 
+/* fixture_assert_map_entry() - entry @i of @m maps @old_name to @new_name by @method. */
+void fixture_assert_map_entry(
+        const Mapping *m, size_t i, const char *old_name, const char *new_name, MapMethod method);
+
 /* An empty mapping: what the console fixers, which move no device, run with. */
 extern const Mapping fixture_no_devices;
 
