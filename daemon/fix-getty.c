@@ -235,6 +235,8 @@ static int move_dropins(FixerContext *c, const char *dir, const char *name) {
         if (!src_path || !dst_path)
                 return -ENOMEM;
         r = root_chase(c->rootfd, src_path, 0, &src);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0; /* no /etc/systemd/system at all (a guest with only /etc/systemd/network) */
         if (r >= 0 && root_entry_type(c->rootfd, src) != S_IFDIR)
                 return 0;
         if (r >= 0)

@@ -23,6 +23,7 @@ const Fixer *const fixer_table[] = {
         &fixer_upstart,
         &fixer_runit,
         &fixer_securetty,
+        &fixer_net,
         NULL,
 };
 

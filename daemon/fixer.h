@@ -39,6 +39,7 @@ typedef struct FixerContext {
         const Inventory *old; /* the old devices, for by-id links */
         const Inventory *new; /* the devices present now: an identifier must name one of them only */
         const Mapping *mapping; /* NULL during the scan pass */
+        const NicMapping *nics; /* which new NIC replaces which old one; NULL when the NICs are not known */
         RewriteForm form;
         /*
          * The guest came from Xen: a snapshot or blkid cache of xvd disks, or
@@ -72,6 +73,7 @@ extern const Fixer fixer_inittab;
 extern const Fixer fixer_upstart;
 extern const Fixer fixer_runit;
 extern const Fixer fixer_securetty;
+extern const Fixer fixer_net;
 
 /* Every fixer, in the order they run; NULL-terminated. */
 extern const Fixer *const fixer_table[];

@@ -62,6 +62,7 @@ void inventory_done(Inventory *inv) {
         for (size_t i = 0; i < inv->n; i++)
                 device_done(&inv->devices[i]);
         free(inv->devices);
+        nic_list_done(&inv->nics);
         *inv = (Inventory){};
 }
 
@@ -757,6 +758,29 @@ static int snapshot_parse_line(const char *line, unsigned lineno, Device *d) {
         return 0;
 }
 
+/* A "nic=NAME mac=MAC …" line; a NIC listed twice (by name or MAC) refuses the file. */
+static int snapshot_add_nic(Inventory *inv, const char *line, unsigned lineno) {
+        _cleanup_(strv_freep) char **words = NULL;
+        _cleanup_(nic_done) Nic nic = {};
+        _cleanup_free_ char *where = NULL;
+        int r;
+
+        r = words_parse(line, &words);
+        if (r < 0)
+                return r;
+        if (asprintf(&where, "%s:%u", SNAPSHOT_SHOWN, lineno) < 0)
+                return -ENOMEM;
+        r = nic_parse_words(words, where, &nic);
+        if (r < 0)
+                return r;
+        r = nic_list_add(&inv->nics, &nic);
+        if (r == -EEXIST) {
+                log_error("%s: NIC %s (%s) is listed a second time", where, nic.name, nic.mac);
+                return -EBADMSG;
+        }
+        return r;
+}
+
 int inventory_load_snapshot(int rootfd, Inventory *inv) {
         _cleanup_(inventory_done) Inventory loaded = {};
         _cleanup_free_ char *text = NULL;
@@ -797,6 +821,12 @@ int inventory_load_snapshot(int rootfd, Inventory *inv) {
                 if (*p == 0 || *p == '#')
                         continue;
 
+                if (startswith(p, "nic=")) {
+                        r = snapshot_add_nic(&loaded, p, lineno);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = snapshot_parse_line(p, lineno, &d);
                 if (r < 0)
                         return r;
@@ -820,6 +850,11 @@ int inventory_load_snapshot(int rootfd, Inventory *inv) {
         for (size_t i = 0; i < loaded.n; i++) {
                 r = inventory_add(inv, &loaded.devices[i]);
                 if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < loaded.nics.n; i++) {
+                r = nic_list_add(&inv->nics, &loaded.nics.nics[i]);
+                if (r < 0 && r != -EEXIST)
                         return r;
         }
         return 0;
@@ -868,6 +903,11 @@ int inventory_save_snapshot(int rootfd, const Inventory *inv) {
                 return r;
         for (size_t i = 0; i < inv->n; i++) {
                 r = snapshot_put_device(&b, &inv->devices[i]);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < inv->nics.n; i++) {
+                r = nic_format(&b, &inv->nics.nics[i]);
                 if (r < 0)
                         return r;
         }

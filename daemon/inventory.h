@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nic.h"
+
 typedef enum DeviceSource {
         DEVICE_SOURCE_PROBE, /* probed now */
         DEVICE_SOURCE_SNAPSHOT, /* /var/lib/kvmigrate/snapshot */
@@ -54,6 +56,10 @@ typedef struct Inventory {
         bool names_given;
         /* The device that holds the root being migrated (its st_dev); 0 when unknown. */
         dev_t root_devnum;
+        /* The NICs: the snapshot's (Xen), or udev's or --nic's (now). */
+        NicList nics;
+        /* The NICs present now are known (enumerated, or given with --nic): an absent one is gone. */
+        bool nics_known;
 } Inventory;
 
 void device_done(Device *d);
@@ -126,11 +132,12 @@ typedef enum DiskOrder {
 int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *ret_n, DiskOrder *ret_order);
 
 /**
- * inventory_load_snapshot() - read /var/lib/kvmigrate/snapshot below @rootfd.
- * No link is followed inside the state folder and only a regular file is
- * read (a FIFO never blocks). Every line is checked: a name that is not a
- * kernel device name, a key given twice, a device listed on two lines
- * refuse the whole file.
+ * inventory_load_snapshot() - read /var/lib/kvmigrate/snapshot below @rootfd:
+ * the devices ("name=…" lines) and the NICs ("nic=…" lines, see
+ * nic_parse_words()). No link is followed inside the state folder and only a
+ * regular file is read (a FIFO never blocks). Every line is checked: a name
+ * that is not a kernel device name, a key given twice, a device or NIC (name
+ * or MAC) listed on two lines refuse the whole file.
  * Return: 0, -ENOENT if there is none (not logged), -EBADMSG on a malformed
  * line (logged with file and line); -EISDIR, -EBADFD, -ELOOP, -ENOTDIR or
  * another negative errno (logged with the path). @inv is unchanged on error.
@@ -138,7 +145,7 @@ int inventory_disks_in_order(const Inventory *inv, const Device ***ret, size_t *
 int inventory_load_snapshot(int rootfd, Inventory *inv);
 
 /**
- * inventory_save_snapshot() - write @inv as /var/lib/kvmigrate/snapshot below
+ * inventory_save_snapshot() - write @inv (devices, then NICs) as /var/lib/kvmigrate/snapshot below
  * @rootfd (atomically: temporary file, fsync, rename, fsync of the folder;
  * a link at "snapshot" is replaced, never followed).
  * Return: 0, or a negative errno (not logged).

@@ -23,6 +23,7 @@ void migration_done(Migration *m) {
         inventory_done(&m->old);
         inventory_done(&m->new);
         mapping_done(&m->mapping);
+        nic_mapping_done(&m->nic_mapping);
         plan_done(&m->plan);
         strv_free(m->errors);
         strv_free(m->warnings);
@@ -100,7 +101,39 @@ static int probe_udev_with_bus(Inventory *inv) {
         return inventory_read_bus_paths(inv, sysfd);
 }
 
+/* The NICs present now: udev's on the running system, else the --nic ones (none given: not known). */
+static int probe_nics(const MigrateOptions *o, Inventory *inv) {
+        int r;
+
+        if (!o->disks && !o->nics) {
+                r = nic_probe_udev(&inv->nics);
+                if (r < 0)
+                        return log_error_errno(r, "cannot list the network interfaces: %s", strerror(-r));
+                inv->nics_known = true;
+                return 0;
+        }
+        for (char **a = o->nics; a && *a; a++) {
+                _cleanup_(nic_done) Nic nic = {};
+
+                r = nic_parse_arg(*a, &nic);
+                if (r < 0)
+                        return r;
+                r = nic_list_add(&inv->nics, &nic);
+                if (r == -EEXIST) {
+                        log_error("--nic %s: a NIC of that name or MAC is given twice", *a);
+                        return -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        inv->nics_known = o->nics != NULL;
+        return 0;
+}
+
 int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
+        int r = probe_nics(o, inv);
+        if (r < 0)
+                return r;
         if (!o->disks)
                 return probe_udev_with_bus(inv);
         inv->names_given = true;
@@ -115,7 +148,7 @@ int migration_probe_new(const MigrateOptions *o, Inventory *inv) {
                 name = strndup(*d, (size_t) (eq - *d));
                 if (!name)
                         return -ENOMEM;
-                int r = inventory_probe_path(inv, name, eq + 1);
+                r = inventory_probe_path(inv, name, eq + 1);
                 if (r < 0)
                         return log_error_errno(
                                 r, "--disk %s: cannot probe %s: %s", *d, eq + 1, strerror(-r));
@@ -231,6 +264,17 @@ static int push_all(char ***dst, size_t *n, char **src) {
         return 0;
 }
 
+/* Which new NIC takes each recorded Xen NIC's name; what cannot be known is a warning, not a refusal. */
+static int map_nics(Migration *m) {
+        if (m->old.nics.n == 0)
+                return 0;
+        if (!m->new.nics_known)
+                return strv_push(&m->warnings, &m->n_warnings,
+                        strdup("the network is left as it is: the NICs the guest has now are not known "
+                               "(give --nic NAME=MAC for each)"));
+        return nic_map(&m->old.nics, &m->new.nics, &m->nic_mapping, &m->warnings, &m->n_warnings);
+}
+
 int migration_plan(Migration *m, const MigrateOptions *o) {
         _cleanup_(plan_done) Plan scratch = {};
         _cleanup_(fixer_context_done) FixerContext c = {
@@ -268,7 +312,12 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         if (r == -ENXIO)
                 return r;
 
+        r = map_nics(m);
+        if (r < 0)
+                return r;
+
         c.mapping = &m->mapping;
+        c.nics = &m->nic_mapping;
         c.plan = &m->plan;
         c.from_xen = c.from_xen || c.n_refs > 0;
         r = run_fixers(&c);
@@ -293,6 +342,11 @@ int migration_to_record(const Migration *m, StateRecord *r) {
                 k = state_record_add_mapping(r, e->old_name, e->new->name, e->new->uuid, e->new->label,
                         e->new->type, map_method_to_string(e->method));
         }
+        for (size_t i = 0; i < m->nic_mapping.n && k >= 0; i++) {
+                const NicMapEntry *e = &m->nic_mapping.entries[i];
+                k = state_record_add_nic(r, e->old->name, e->new->name, e->old->mac, e->new->mac,
+                        nic_method_to_string(e->method));
+        }
         for (size_t i = 0; i < m->plan.n_edits && k >= 0; i++)
                 k = state_record_add_edit(r, m->plan.edits[i].path, m->plan.edits[i].fixer, "planned");
         for (size_t i = 0; i < m->n_warnings && k >= 0; i++)
@@ -307,6 +361,35 @@ static bool has_xvd(const Inventory *inv) {
                 if (startswith(inv->devices[i].name, "xvd"))
                         return true;
         return false;
+}
+
+/*
+ * The NICs to remember: xen-netfront's (udev also lists an HVM guest's
+ * emulated NIC and a passed-through one, which do not become virtio-net), or
+ * the --nic ones. With none, what an earlier arm recorded stays.
+ */
+static int arm_nics(Migration *m, const MigrateOptions *o) {
+        NicList *l = &m->old.nics;
+        size_t kept = 0;
+
+        for (size_t i = 0; i < l->n; i++) {
+                if (o->nics || streq_ptr(l->nics[i].driver, NIC_DRIVER_XEN))
+                        l->nics[kept++] = l->nics[i];
+                else
+                        nic_done(&l->nics[i]);
+        }
+        l->n = kept;
+        if (kept > 0)
+                return 0;
+
+        _cleanup_(inventory_done) Inventory recorded = {};
+        int r = inventory_load_snapshot(m->rootfd, &recorded);
+        if (r < 0)
+                return 0; /* none, or broken (logged): it is written anew from what is present */
+        nic_list_done(l);
+        *l = recorded.nics;
+        recorded.nics = (NicList){};
+        return 0;
 }
 
 int migration_arm(Migration *m, const MigrateOptions *o) {
@@ -333,6 +416,9 @@ int migration_arm(Migration *m, const MigrateOptions *o) {
                         return 0;
                 }
         }
+        r = arm_nics(m, o);
+        if (r < 0)
+                return r;
         r = inventory_save_snapshot(m->rootfd, &m->old);
         if (r < 0)
                 return log_error_errno(r, "/%s/snapshot: cannot write: %s", STATE_DIR, file_strerror(r));

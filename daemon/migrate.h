@@ -36,6 +36,7 @@ static inline bool migrate_error_is_refusal(int r) {
 typedef struct MigrateOptions {
         const char *root; /* "/" for the running system */
         char **disks; /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
+        char **nics; /* "NAME=MAC[,DRIVER]" each, NULL-terminated; NULL: enumerate with libudev unless @disks */
         Hypervisor hypervisor; /* _HYPERVISOR_INVALID: detect */
         RewriteForm form; /* _REWRITE_DEFAULT: the configuration's */
         /*
@@ -54,6 +55,7 @@ typedef struct Migration {
         Inventory old;
         Inventory new;
         Mapping mapping;
+        NicMapping nic_mapping; /* empty when the NICs present now are not known */
         Plan plan;
         char **errors; /* why the run refused, one line each */
         size_t n_errors;

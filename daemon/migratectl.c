@@ -40,6 +40,8 @@ static MigrateOptions arg_options = {
 };
 static char **arg_disks = NULL;
 static size_t arg_n_disks = 0;
+static char **arg_nics = NULL;
+static size_t arg_n_nics = 0;
 static bool arg_json = false;
 static bool arg_wait = false;
 static uint64_t arg_timeout_usec = 90 * 1000000ULL;
@@ -75,6 +77,8 @@ static void help(void) {
                "  --root DIR              operate on the guest root DIR (default /)\n"
                "  --disk NAME=PATH        the guest sees PATH (block device or image file) as\n"
                "                          /dev/NAME; replaces enumeration; repeatable\n"
+               "  --nic NAME=MAC[,DRIVER] the guest has a NIC NAME with MAC (arm: the Xen one;\n"
+               "                          else the one it gets under KVM); repeatable\n"
                "  --hypervisor kvm|xen    do not detect the hypervisor\n"
                "  --rewrite=uuid|name     spell devices as UUID= (default) or /dev/sdX\n"
                "  --json                  status: one JSON object\n"
@@ -130,8 +134,9 @@ static int via_service(const char *method) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r, ret;
 
-        if (!streq(arg_options.root, "/") || arg_disks || arg_options.hypervisor != _HYPERVISOR_INVALID ||
-                arg_options.form != _REWRITE_DEFAULT || getenv("KVMIGRATE_NO_SERVICE"))
+        if (!streq(arg_options.root, "/") || arg_disks || arg_nics ||
+                arg_options.hypervisor != _HYPERVISOR_INVALID || arg_options.form != _REWRITE_DEFAULT ||
+                getenv("KVMIGRATE_NO_SERVICE"))
                 return -1;
         if (bus_client_open(&bus) < 0)
                 return -1;
@@ -702,6 +707,7 @@ static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_ROOT = 0x100,
                 ARG_DISK,
+                ARG_NIC,
                 ARG_HYPERVISOR,
                 ARG_REWRITE,
                 ARG_JSON,
@@ -715,6 +721,7 @@ static int parse_argv(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "disk", required_argument, NULL, ARG_DISK },
+                { "nic", required_argument, NULL, ARG_NIC },
                 { "hypervisor", required_argument, NULL, ARG_HYPERVISOR },
                 { "rewrite", required_argument, NULL, ARG_REWRITE },
                 { "json", no_argument, NULL, ARG_JSON },
@@ -741,6 +748,15 @@ static int parse_argv(int argc, char *argv[]) {
                         if (strv_push(&arg_disks, &arg_n_disks, strdup(optarg)) < 0)
                                 return -ENOMEM;
                         break;
+                case ARG_NIC: {
+                        _cleanup_(nic_done) Nic nic = {};
+                        /* Checked here, so a malformed one is a usage error. */
+                        if (nic_parse_arg(optarg, &nic) < 0)
+                                return -EINVAL;
+                        if (strv_push(&arg_nics, &arg_n_nics, strdup(optarg)) < 0)
+                                return -ENOMEM;
+                        break;
+                }
                 case ARG_HYPERVISOR:
                         arg_options.hypervisor = hypervisor_from_string(optarg);
                         if (arg_options.hypervisor == _HYPERVISOR_INVALID) {
@@ -805,6 +821,7 @@ static int parse_argv(int argc, char *argv[]) {
                         return -EINVAL;
                 }
         arg_options.disks = arg_disks;
+        arg_options.nics = arg_nics;
         return 1;
 }
 
@@ -816,12 +833,14 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0) {
                 strv_free(arg_disks);
+                strv_free(arg_nics);
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         }
         if (optind != argc - 1) {
                 log_error("expected one command (plan, apply, rollback, arm, status, boot, clean, links, "
                           "initramfs); see --help");
                 strv_free(arg_disks);
+                strv_free(arg_nics);
                 return EXIT_USAGE;
         }
 
@@ -836,9 +855,11 @@ int main(int argc, char *argv[]) {
                             : verbs[i].fn(&m);
                 migration_done(&m);
                 strv_free(arg_disks);
+                strv_free(arg_nics);
                 return ret;
         }
         log_error("unknown command \"%s\"; see --help", argv[optind]);
         strv_free(arg_disks);
+        strv_free(arg_nics);
         return ret;
 }

@@ -42,6 +42,15 @@ static void state_mapping_done(StateMapping *m) {
         *m = (StateMapping){};
 }
 
+static void state_nic_done(StateNic *n) {
+        free(n->old_name);
+        free(n->new_name);
+        free(n->old_mac);
+        free(n->new_mac);
+        free(n->method);
+        *n = (StateNic){};
+}
+
 static void state_edit_done(StateEdit *e) {
         free(e->path);
         free(e->fixer);
@@ -55,6 +64,9 @@ void state_record_done(StateRecord *r) {
         for (size_t i = 0; i < r->n_mappings; i++)
                 state_mapping_done(&r->mappings[i]);
         free(r->mappings);
+        for (size_t i = 0; i < r->n_nics; i++)
+                state_nic_done(&r->nics[i]);
+        free(r->nics);
         for (size_t i = 0; i < r->n_edits; i++)
                 state_edit_done(&r->edits[i]);
         free(r->edits);
@@ -82,6 +94,27 @@ int state_record_add_mapping(StateRecord *r, const char *old_name, const char *n
                 return -ENOMEM;
         }
         r->n_mappings++;
+        return 0;
+}
+
+int state_record_add_nic(StateRecord *r, const char *old_name, const char *new_name, const char *old_mac,
+        const char *new_mac, const char *method) {
+        StateNic *v, *n;
+
+        v = reallocarray(r->nics, r->n_nics + 1, sizeof(StateNic));
+        if (!v)
+                return -ENOMEM;
+        r->nics = v;
+
+        n = &v[r->n_nics];
+        *n = (StateNic){};
+        if (strdup_to(&n->old_name, old_name) < 0 || strdup_to(&n->new_name, new_name) < 0 ||
+                strdup_to(&n->old_mac, old_mac) < 0 || strdup_to(&n->new_mac, new_mac) < 0 ||
+                strdup_to(&n->method, method) < 0) {
+                state_nic_done(n);
+                return -ENOMEM;
+        }
+        r->n_nics++;
         return 0;
 }
 
@@ -159,6 +192,25 @@ static int append_mapping(Buf *b, const StateMapping *m) {
         return r;
 }
 
+static int append_nic(Buf *b, const StateNic *n) {
+        int r;
+
+        r = buf_puts(b, "nic");
+        if (r >= 0)
+                r = buf_put_word(b, " ", "old", strempty(n->old_name));
+        if (r >= 0)
+                r = buf_put_word(b, " ", "new", strempty(n->new_name));
+        if (r >= 0)
+                r = buf_put_word(b, " ", "old-mac", n->old_mac);
+        if (r >= 0)
+                r = buf_put_word(b, " ", "new-mac", n->new_mac);
+        if (r >= 0)
+                r = buf_put_word(b, " ", "method", n->method);
+        if (r >= 0)
+                r = buf_puts(b, "\n");
+        return r;
+}
+
 static int append_edit(Buf *b, const StateEdit *e) {
         int r;
 
@@ -208,6 +260,8 @@ static int state_format_buf(Buf *b, const StateRecord *rec) {
                 r = append_usec(b, "finished", rec->finished_usec);
         for (size_t i = 0; r >= 0 && i < rec->n_mappings; i++)
                 r = append_mapping(b, &rec->mappings[i]);
+        for (size_t i = 0; r >= 0 && i < rec->n_nics; i++)
+                r = append_nic(b, &rec->nics[i]);
         for (size_t i = 0; r >= 0 && i < rec->n_edits; i++)
                 r = append_edit(b, &rec->edits[i]);
         if (r >= 0)
@@ -319,6 +373,15 @@ static int parse_words(StateRecord *rec, char **w, unsigned *seen, const char *p
                 }
                 return state_record_add_mapping(rec, old_name, new_name, words_get(w, "uuid"),
                         words_get(w, "label"), words_get(w, "type"), words_get(w, "method"));
+        }
+        if (streq(key, "nic")) {
+                const char *old_name = words_get(w, "old"), *new_name = words_get(w, "new");
+                if (!old_name || !new_name) {
+                        log_error("%s:%u: nic without %s=", path, line, old_name ? "new" : "old");
+                        return -EBADMSG;
+                }
+                return state_record_add_nic(rec, old_name, new_name, words_get(w, "old-mac"),
+                        words_get(w, "new-mac"), words_get(w, "method"));
         }
         if (streq(key, "edit")) {
                 const char *p = words_get(w, "path");
@@ -540,6 +603,13 @@ static int state_record_map(StateRecord *rec, int (*fn)(const char *s, char **re
                 for (size_t j = 0; r >= 0 && j < ELEMENTSOF(fields); j++)
                         r = string_map(fields[j], fn);
         }
+        for (size_t i = 0; r >= 0 && i < rec->n_nics; i++) {
+                StateNic *n = &rec->nics[i];
+                char **fields[] = { &n->old_name, &n->new_name, &n->old_mac, &n->new_mac, &n->method };
+
+                for (size_t j = 0; r >= 0 && j < ELEMENTSOF(fields); j++)
+                        r = string_map(fields[j], fn);
+        }
         for (size_t i = 0; r >= 0 && i < rec->n_edits; i++) {
                 StateEdit *e = &rec->edits[i];
                 char **fields[] = { &e->path, &e->fixer, &e->result };
@@ -628,6 +698,16 @@ static struct json_object *json_mapping(const StateMapping *m) {
         return TAKE_PTR(o);
 }
 
+static struct json_object *json_nic(const StateNic *n) {
+        _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
+
+        if (!o || json_add_string(o, "old", n->old_name) < 0 || json_add_string(o, "new", n->new_name) < 0 ||
+                json_add_string(o, "old_mac", n->old_mac) < 0 ||
+                json_add_string(o, "new_mac", n->new_mac) < 0 || json_add_string(o, "method", n->method) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
 static struct json_object *json_edit(const StateEdit *e) {
         _cleanup_(json_object_putp) struct json_object *o = json_object_new_object();
 
@@ -668,6 +748,13 @@ static struct json_object *state_json_object(const StateRecord *rec) {
                 return NULL;
         for (size_t i = 0; i < rec->n_mappings; i++)
                 if (json_array_push(a, json_mapping(&rec->mappings[i])) < 0)
+                        return NULL;
+
+        a = json_object_new_array();
+        if (!a || json_add(o, "nics", a) < 0)
+                return NULL;
+        for (size_t i = 0; i < rec->n_nics; i++)
+                if (json_array_push(a, json_nic(&rec->nics[i])) < 0)
                         return NULL;
 
         a = json_object_new_array();
@@ -789,6 +876,32 @@ static int parse_mappings(struct json_object *top, StateRecord *rec) {
         return r;
 }
 
+static int parse_nics(struct json_object *top, StateRecord *rec) {
+        struct json_object *a;
+        int r;
+
+        r = json_get_array(top, "nics", &a);
+        for (size_t i = 0; r >= 0 && i < json_length(a); i++) {
+                const char *old_name, *new_name, *old_mac, *new_mac, *method;
+                struct json_object *n;
+
+                r = json_object_at(a, i, &n);
+                if (r >= 0)
+                        r = json_get_str(n, "old", &old_name);
+                if (r >= 0)
+                        r = json_get_str(n, "new", &new_name);
+                if (r >= 0)
+                        r = json_get_str(n, "old_mac", &old_mac);
+                if (r >= 0)
+                        r = json_get_str(n, "new_mac", &new_mac);
+                if (r >= 0)
+                        r = json_get_str(n, "method", &method);
+                if (r >= 0)
+                        r = state_record_add_nic(rec, old_name, new_name, old_mac, new_mac, method);
+        }
+        return r;
+}
+
 static int parse_edits(struct json_object *top, StateRecord *rec) {
         struct json_object *a;
         int r;
@@ -858,6 +971,8 @@ int state_from_json(const char *json, StateRecord *ret) {
                 r = json_get_usec(top, "finished", &rec.finished_usec);
         if (r >= 0)
                 r = parse_mappings(top, &rec);
+        if (r >= 0)
+                r = parse_nics(top, &rec);
         if (r >= 0)
                 r = parse_edits(top, &rec);
         if (r >= 0)

@@ -12,6 +12,7 @@
  *   started=1732412345000000
  *   finished=1732412345100000
  *   mapping old=xvda new=sda uuid=... label=root type=ext4 method=uuid
+ *   nic old=enX0 new=ens3 old-mac=00:16:3e:... new-mac=52:54:00:... method=mac
  *   edit path=/etc/fstab fixer=fstab result=applied
  *   warning message=...
  *   error message=...
@@ -46,6 +47,14 @@ typedef struct StateMapping {
         char *method; /* "uuid", "label", "partuuid", "ptuuid", "order" */
 } StateMapping;
 
+typedef struct StateNic {
+        char *old_name; /* "enX0": the name the NIC keeps */
+        char *new_name; /* "ens3": the name the kernel gave the new NIC */
+        char *old_mac; /* may be NULL */
+        char *new_mac; /* may be NULL */
+        char *method; /* "mac", "only" */
+} StateNic;
+
 typedef struct StateEdit {
         char *path; /* "/etc/fstab" */
         char *fixer; /* "fstab" */
@@ -60,6 +69,8 @@ typedef struct StateRecord {
         unsigned long long finished_usec; /* 0: not finished */
         StateMapping *mappings;
         size_t n_mappings;
+        StateNic *nics;
+        size_t n_nics;
         StateEdit *edits;
         size_t n_edits;
         char **warnings; /* NULL-terminated, may be NULL */
@@ -76,6 +87,8 @@ void state_record_done(StateRecord *r);
 /* Appenders copy their arguments. Return 0 or -ENOMEM. */
 int state_record_add_mapping(StateRecord *r, const char *old_name, const char *new_name, const char *uuid,
         const char *label, const char *type, const char *method);
+int state_record_add_nic(StateRecord *r, const char *old_name, const char *new_name, const char *old_mac,
+        const char *new_mac, const char *method);
 int state_record_add_edit(StateRecord *r, const char *path, const char *fixer, const char *result);
 int state_record_add_warning(StateRecord *r, const char *message);
 int state_record_add_error(StateRecord *r, const char *message);
@@ -155,6 +168,7 @@ int state_record_escape(StateRecord *rec);
  * state_to_json() - the record as one JSON object (json-c), with the keys
  * state, hypervisor, mode, started, finished (microseconds since the epoch,
  * null when 0), mappings [{old, new, uuid, label, type, method}],
+ * nics [{old, new, old_mac, new_mac, method}],
  * edits [{path, fixer, result}], warnings [..], errors [..].
  * Absent strings are JSON null. Every string is made valid UTF-8 with
  * state_string_to_utf8(); json-c escapes the control characters.

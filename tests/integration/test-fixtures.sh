@@ -9,6 +9,7 @@
 #   disks            the disks the guest sees now (see make_disks in testlib.sh)
 #   expected/        every file the migration changes, as it must be after apply
 #   mappings         "old new method" lines the state record must hold
+#   nics             "old new method" lines of the NICs the state record must hold
 #   args             extra migratectl arguments (optional)
 #   refused          present when the run must refuse: its lines must all appear
 #                    in stderr, exit code 2, nothing changed
@@ -76,8 +77,11 @@ run_case() {
                 check_eq "$name: the files listed in removed are gone" "" "$gone"
         fi
 
-        # Everything else is untouched.
+        # Everything else is untouched (folders the run made hold only expected files).
         local -a excl=(-x kvmigrate)
+        while IFS= read -r f; do
+                [ -e "$case/root/$f" ] || excl+=(-x "$(basename "$f")")
+        done < <(cd "$case/expected" 2>/dev/null && find . -mindepth 1 -type d | sed 's|^\./||')
         for f in $( (cd "$case/expected" 2>/dev/null && find . -type f -o -type l; cat "$case/removed" 2>/dev/null) | sort -u); do
                 f=$(basename "$f")
                 excl+=(-x "${f//\\/\\\\}") # a glob: its backslashes are escapes
@@ -100,6 +104,11 @@ run_case() {
         if [ -f "$case/mappings" ]; then
                 check_eq "$name: the record holds the mappings" "$(cat "$case/mappings")" \
                         "$(sed -n 's/^mapping old=\([^ ]*\) new=\([^ ]*\) .*method=\([a-z]*\)$/\1 \2 \3/p' \
+                                "$w/root/var/lib/kvmigrate/state")"
+        fi
+        if [ -f "$case/nics" ]; then
+                check_eq "$name: the record holds the NICs" "$(cat "$case/nics")" \
+                        "$(sed -n 's/^nic old=\([^ ]*\) new=\([^ ]*\) .*method=\([a-z]*\)$/\1 \2 \3/p' \
                                 "$w/root/var/lib/kvmigrate/state")"
         fi
         check "$name: the record says done" grep -qx 'state=done' "$w/root/var/lib/kvmigrate/state"
