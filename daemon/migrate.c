@@ -838,6 +838,9 @@ int migration_activate(const Migration *m, bool booting) {
 
         if (!streq(m->root, "/") || m->plan.n_edits == 0)
                 return 0;
+        /* udev named the NICs before the rules that keep their old names existed. */
+        if (nic_rename_now(&m->nic_mapping) > 0)
+                (void) inventory_wait_udev(10 * 1000 * 1000ULL);
         for (size_t i = 0; i < m->plan.n_edits; i++) {
                 getty = getty || streq(m->plan.edits[i].fixer, "getty");
                 swap = swap || endswith(m->plan.edits[i].path, ".swap") ||

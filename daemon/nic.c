@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <net/if.h>
+#include <unistd.h>
+
 #include <libudev.h>
 
 #include "nic.h"
@@ -352,4 +356,38 @@ int nic_map(
         ret->entries = n > 0 ? TAKE_PTR(entries) : NULL;
         ret->n = n;
         return 0;
+}
+
+int nic_rename_now(const NicMapping *m) {
+        int n = 0;
+
+        for (size_t i = 0; i < m->n; i++) {
+                const NicMapEntry *e = &m->entries[i];
+                _cleanup_free_ char *flags_path = NULL, *uevent_path = NULL, *flags = NULL;
+                _cleanup_close_ int fd = -1;
+
+                if (streq(e->old->name, e->new->name))
+                        continue;
+                /* Validated names only: nothing but a NIC's own folder is reached. */
+                if (!nic_name_is_valid(e->new->name) ||
+                        asprintf(&flags_path, "/sys/class/net/%s/flags", e->new->name) < 0 ||
+                        asprintf(&uevent_path, "/sys/class/net/%s/uevent", e->new->name) < 0)
+                        return -ENOMEM;
+                if (read_line_at(AT_FDCWD, flags_path, &flags) < 0)
+                        continue; /* gone, or renamed already */
+                if (strtoul(flags, NULL, 16) & IFF_UP) {
+                        log_warning(
+                                "%s is up: it becomes %s from the next boot on", e->new->name, e->old->name);
+                        continue;
+                }
+                fd = open(uevent_path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0 || write_all(fd, "add\n", 4) < 0) {
+                        log_warning(
+                                "%s: cannot ask udev to rename it (%m); it becomes %s from the next boot on",
+                                e->new->name, e->old->name);
+                        continue;
+                }
+                n++;
+        }
+        return n;
 }

@@ -124,3 +124,13 @@ void nic_mapping_done(NicMapping *m);
  */
 int nic_map(
         const NicList *old, const NicList *new, NicMapping *ret, char ***ret_warnings, size_t *n_warnings);
+
+/**
+ * nic_rename_now() - on the running system, have udev apply the new rules to
+ * each NIC of @m that changes name: it named them before the rules existed.
+ * A synthetic "add" event (what "udevadm trigger" sends) for each one that
+ * is down; one that is up keeps its name until the next boot (udev cannot
+ * rename it), with a warning.
+ * Return: how many NICs were sent an event, or a negative errno (logged).
+ */
+int nic_rename_now(const NicMapping *m);
