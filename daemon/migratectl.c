@@ -636,6 +636,15 @@ static int verb_status(Migration *m) {
                         printf(" LABEL=\"%s\"", x->label);
                 printf(" (%s%s%s)\n", strempty(x->method), x->type ? ", " : "", strempty(x->type));
         }
+        for (size_t i = 0; i < rec.n_nics; i++) {
+                const StateNic *x = &rec.nics[i];
+                printf("%12s%s %s → %s", i == 0 ? "Network" : "", i == 0 ? ":" : " ", x->old_name, x->new_name);
+                if (x->new_mac)
+                        printf(" %s", x->new_mac);
+                if (x->old_mac && !streq_ptr(x->old_mac, x->new_mac))
+                        printf(" (was %s)", x->old_mac);
+                printf(" (%s)\n", strempty(x->method));
+        }
         for (size_t i = 0; i < rec.n_edits; i++)
                 printf("%12s%s %s (%s) %s\n", i == 0 ? "Edits" : "", i == 0 ? ":" : " ", rec.edits[i].path,
                         rec.edits[i].fixer, rec.edits[i].result);

@@ -72,6 +72,19 @@ static bool mappings_equal(const StateRecord *a, const StateRecord *b) {
         return true;
 }
 
+static bool nics_equal(const StateRecord *a, const StateRecord *b) {
+        if (a->n_nics != b->n_nics)
+                return false;
+        for (size_t i = 0; i < a->n_nics; i++) {
+                const StateNic *x = &a->nics[i], *y = &b->nics[i];
+                if (!streq_ptr(x->old_name, y->old_name) || !streq_ptr(x->new_name, y->new_name) ||
+                        !streq_ptr(x->old_mac, y->old_mac) || !streq_ptr(x->new_mac, y->new_mac) ||
+                        !streq_ptr(x->method, y->method))
+                        return false;
+        }
+        return true;
+}
+
 static bool edits_equal(const StateRecord *a, const StateRecord *b) {
         if (a->n_edits != b->n_edits)
                 return false;
@@ -149,6 +162,8 @@ static int context_reload(Context *c) {
                 changed[n++] = "Mode";
         if (!mappings_equal(&rec, &c->record))
                 changed[n++] = "Mappings";
+        if (!nics_equal(&rec, &c->record))
+                changed[n++] = "Network";
         if (!edits_equal(&rec, &c->record))
                 changed[n++] = "Edits";
         if (!strv_equal(rec.warnings, c->record.warnings))
@@ -237,6 +252,21 @@ static int property_get_mappings(sd_bus *bus _unused_, const char *path _unused_
                 const StateMapping *m = &rec->mappings[i];
                 r = sd_bus_message_append(reply, "(ssssss)", strempty(m->old_name), strempty(m->new_name),
                         strempty(m->uuid), strempty(m->label), strempty(m->type), strempty(m->method));
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_network(sd_bus *bus _unused_, const char *path _unused_,
+        const char *interface _unused_, const char *property _unused_, sd_bus_message *reply, void *userdata,
+        sd_bus_error *error _unused_) {
+        const StateRecord *rec = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sssss)");
+        for (size_t i = 0; r >= 0 && i < rec->n_nics; i++) {
+                const StateNic *x = &rec->nics[i];
+                r = sd_bus_message_append(reply, "(sssss)", strempty(x->old_name), strempty(x->new_name),
+                        strempty(x->old_mac), strempty(x->new_mac), strempty(x->method));
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
@@ -451,6 +481,8 @@ static const sd_bus_vtable migrate_vtable[] = {
         SD_BUS_PROPERTY("Mode", "s", property_get_string, offsetof(Context, record.mode),
                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Mappings", "a(ssssss)", property_get_mappings, offsetof(Context, record),
+                SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Network", "a(sssss)", property_get_network, offsetof(Context, record),
                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Edits", "a(sss)", property_get_edits, offsetof(Context, record),
                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -235,6 +235,7 @@ check_eq "bus: introspect lists each property with its type and flags" \
 .Hypervisor s emits-change
 .Mappings a(ssssss) emits-change
 .Mode s emits-change
+.Network a(sssss) emits-change
 .StartedUSec t emits-change
 .State s emits-change
 .Version s const
