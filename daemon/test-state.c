@@ -24,6 +24,7 @@ static const char full_text[] =
         "finished=1732412345100000\n"
         "mapping old=xvda new=sda uuid=" UUID_ROOT " label=root type=ext4 method=uuid\n"
         "mapping old=xvdc2 new=sdb2 type=swap method=order\n"
+        "nic old=enX0 new=ens3 old-mac=00:16:3e:5a:01:02 new-mac=52:54:00:12:34:56 method=only\n"
         "edit path=/etc/fstab fixer=fstab result=applied\n"
         "edit path=/boot/grub/menu.lst fixer=grub-legacy\n"
         "warning message=sd\\x20names\\x20are\\x20not\\x20stable\n"
@@ -37,6 +38,8 @@ static const char full_json[] =
         "\"method\":\"uuid\"},"
         "{\"old\":\"xvdc2\",\"new\":\"sdb2\",\"uuid\":null,\"label\":null,\"type\":\"swap\",\"method\":"
         "\"order\"}],"
+        "\"nics\":[{\"old\":\"enX0\",\"new\":\"ens3\",\"old_mac\":\"00:16:3e:5a:01:02\","
+        "\"new_mac\":\"52:54:00:12:34:56\",\"method\":\"only\"}],"
         "\"edits\":["
         "{\"path\":\"/etc/fstab\",\"fixer\":\"fstab\",\"result\":\"applied\"},"
         "{\"path\":\"/boot/grub/menu.lst\",\"fixer\":\"grub-legacy\",\"result\":null}],"
@@ -61,6 +64,8 @@ static void fill_full(StateRecord *r) {
         r->finished_usec = 1732412345100000ULL;
         assert_int_equal(state_record_add_mapping(r, "xvda", "sda", UUID_ROOT, "root", "ext4", "uuid"), 0);
         assert_int_equal(state_record_add_mapping(r, "xvdc2", "sdb2", NULL, NULL, "swap", "order"), 0);
+        assert_int_equal(
+                state_record_add_nic(r, "enX0", "ens3", "00:16:3e:5a:01:02", "52:54:00:12:34:56", "only"), 0);
         assert_int_equal(state_record_add_edit(r, "/etc/fstab", "fstab", "applied"), 0);
         assert_int_equal(state_record_add_edit(r, "/boot/grub/menu.lst", "grub-legacy", NULL), 0);
         assert_int_equal(state_record_add_warning(r, "sd names are not stable"), 0);
@@ -607,7 +612,7 @@ static void test_json_empty(void **state) {
         assert_string_equal(plain,
                 "{\"state\":\"not-needed\",\"hypervisor\":null,\"mode\":null,\"started\":null,\"finished\":"
                 "null,"
-                "\"mappings\":[],\"edits\":[],\"warnings\":[],\"errors\":[]}");
+                "\"mappings\":[],\"nics\":[],\"edits\":[],\"warnings\":[],\"errors\":[]}");
         o = json_tokener_parse(plain);
         assert_non_null(o);
         assert_true(json_object_object_get_ex(o, "started", &v));
