@@ -36,7 +36,7 @@ static inline bool migrate_error_is_refusal(int r) {
 typedef struct MigrateOptions {
         const char *root; /* "/" for the running system */
         char **disks; /* "NAME=PATH" each, NULL-terminated; NULL: enumerate with libudev */
-        char **nics; /* "NAME=MAC[,DRIVER]" each, NULL-terminated; NULL: enumerate with libudev unless @disks */
+        char **nics; /* "NAME=MAC[,DRIVER]" each, NULL-terminated; NULL: udev unless @disks */
         Hypervisor hypervisor; /* _HYPERVISOR_INVALID: detect */
         RewriteForm form; /* _REWRITE_DEFAULT: the configuration's */
         /*

@@ -638,7 +638,8 @@ static int verb_status(Migration *m) {
         }
         for (size_t i = 0; i < rec.n_nics; i++) {
                 const StateNic *x = &rec.nics[i];
-                printf("%12s%s %s → %s", i == 0 ? "Network" : "", i == 0 ? ":" : " ", x->old_name, x->new_name);
+                printf("%12s%s %s → %s", i == 0 ? "Network" : "", i == 0 ? ":" : " ", x->old_name,
+                        x->new_name);
                 if (x->new_mac)
                         printf(" %s", x->new_mac);
                 if (x->old_mac && !streq_ptr(x->old_mac, x->new_mac))

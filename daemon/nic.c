@@ -135,7 +135,7 @@ int nic_parse_arg(const char *arg, Nic *ret) {
                         return -ENOMEM;
         }
         *ret = nic;
-        nic = (Nic){};
+        nic = (Nic){}; /* cppcheck-suppress unreadVariable ; emptied for its cleanup */
         return 0;
 }
 
@@ -174,7 +174,7 @@ static int probe_one(struct udev_device *dev, NicList *l) {
                 return 0;
         nic.name = strdup(name);
         if (!nic.name || (driver && driver_is_valid(driver) && !(nic.driver = strdup(driver))))
-                return -ENOMEM;
+                return -ENOMEM; /* cppcheck-suppress memleak ; nic is freed by its cleanup attribute */
         r = nic_list_add(l, &nic);
         return r == -EEXIST ? 0 : r; /* the same MAC twice (a VF, a failover pair): the first stays */
 }
@@ -250,7 +250,7 @@ int nic_parse_words(char **words, const char *where, Nic *ret) {
                 return -EBADMSG;
         }
         *ret = nic;
-        nic = (Nic){};
+        nic = (Nic){}; /* cppcheck-suppress unreadVariable ; emptied for its cleanup */
         return 0;
 }
 

@@ -65,7 +65,8 @@ static void fill_full(StateRecord *r) {
         assert_int_equal(state_record_add_mapping(r, "xvda", "sda", UUID_ROOT, "root", "ext4", "uuid"), 0);
         assert_int_equal(state_record_add_mapping(r, "xvdc2", "sdb2", NULL, NULL, "swap", "order"), 0);
         assert_int_equal(
-                state_record_add_nic(r, "enX0", "ens3", "00:16:3e:5a:01:02", "52:54:00:12:34:56", "only"), 0);
+                state_record_add_nic(r, "enX0", "ens3", "00:16:3e:5a:01:02", "52:54:00:12:34:56", "only"),
+                0);
         assert_int_equal(state_record_add_edit(r, "/etc/fstab", "fstab", "applied"), 0);
         assert_int_equal(state_record_add_edit(r, "/boot/grub/menu.lst", "grub-legacy", NULL), 0);
         assert_int_equal(state_record_add_warning(r, "sd names are not stable"), 0);
