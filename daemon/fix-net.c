@@ -171,7 +171,8 @@ static const NicMapEntry *mac_at(const FixerContext *c, const Line *l, size_t at
                 return NULL;
         for (size_t i = 0; i < c->nics->n; i++) {
                 const NicMapEntry *e = &c->nics->entries[i];
-                if (!streq(e->old->mac, e->new->mac) && strncasecmp(l->p + at, e->old->mac, 17) == 0)
+                if (e->old->mac && !streq(e->old->mac, e->new->mac) &&
+                        strncasecmp(l->p + at, e->old->mac, 17) == 0)
                         return e;
         }
         return NULL;
@@ -288,8 +289,9 @@ static int net_run(FixerContext *c) {
                 return r;
 
         for (size_t i = 0; i < c->nics->n; i++)
-                mac_changed =
-                        mac_changed || !streq(c->nics->entries[i].old->mac, c->nics->entries[i].new->mac);
+                mac_changed = mac_changed ||
+                        (c->nics->entries[i].old->mac &&
+                                !streq(c->nics->entries[i].old->mac, c->nics->entries[i].new->mac));
         if (!mac_changed)
                 return 0;
 

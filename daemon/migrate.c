@@ -10,6 +10,7 @@
 #include "root.h"
 #include "systemd.h"
 #include "migrate.h"
+#include "netcfg.h"
 #include "util.h"
 
 void migration_done(Migration *m) {
@@ -264,8 +265,43 @@ static int push_all(char ***dst, size_t *n, char **src) {
         return 0;
 }
 
-/* Which new NIC takes each recorded Xen NIC's name; what cannot be known is a warning, not a refusal. */
-static int map_nics(Migration *m) {
+/*
+ * A guest never armed: nobody recorded its Xen NICs, but its configs name
+ * them (netcfg.h). A NIC present now that a config names already is
+ * configured as it is, and takes no old name.
+ */
+static int nics_from_configs(Migration *m) {
+        _cleanup_(netcfg_done) Netcfg cfg = {};
+        NicList *now = &m->new.nics;
+        size_t kept = 0;
+        int r;
+
+        r = netcfg_read(m->rootfd, &cfg);
+        if (r < 0)
+                return r;
+        r = netcfg_old_nics(&cfg, now, &m->old.nics);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < now->n; i++) {
+                const NetcfgName *named = netcfg_find(&cfg, now->nics[i].name);
+                if (named) {
+                        log_debug(
+                                "%s is configured under its own name (%s)", now->nics[i].name, named->where);
+                        nic_done(&now->nics[i]);
+                } else
+                        now->nics[kept++] = now->nics[i];
+        }
+        now->n = kept;
+        return 0;
+}
+
+/* Which new NIC takes each Xen NIC's name; what cannot be known is a warning, not a refusal. */
+static int map_nics(Migration *m, bool from_xen) {
+        if (m->old.nics.n == 0 && from_xen) {
+                int r = nics_from_configs(m);
+                if (r < 0)
+                        return r;
+        }
         if (m->old.nics.n == 0)
                 return 0;
         if (!m->new.nics_known)
@@ -312,14 +348,14 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         if (r == -ENXIO)
                 return r;
 
-        r = map_nics(m);
+        c.from_xen = c.from_xen || c.n_refs > 0;
+        r = map_nics(m, c.from_xen);
         if (r < 0)
                 return r;
 
         c.mapping = &m->mapping;
         c.nics = &m->nic_mapping;
         c.plan = &m->plan;
-        c.from_xen = c.from_xen || c.n_refs > 0;
         r = run_fixers(&c);
         if (r < 0)
                 return r;

@@ -67,7 +67,7 @@ int nic_mac_normalize(const char *s, char **ret) {
 
 int nic_list_add(NicList *l, Nic *nic) {
         for (size_t i = 0; i < l->n; i++)
-                if (streq(l->nics[i].name, nic->name) || streq(l->nics[i].mac, nic->mac))
+                if (streq(l->nics[i].name, nic->name) || (nic->mac && streq_ptr(l->nics[i].mac, nic->mac)))
                         return -EEXIST;
         Nic *v = realloc(l->nics, sizeof(Nic) * (l->n + 1));
         if (!v)
@@ -286,12 +286,14 @@ static int warn_unmapped(char ***warnings, size_t *n, const Nic *old, const char
         if (asprintf(&s,
                     "NIC %s (%s) is not migrated: %s; its configs still name it, so give the NIC that "
                     "replaces it the name %s by hand",
-                    old->name, old->mac, why, old->name) < 0)
+                    old->name, old->mac ? old->mac : "MAC not recorded", why, old->name) < 0)
                 return -ENOMEM;
         return strv_push(warnings, n, s);
 }
 
 static ssize_t find_mac(const NicList *l, const char *mac) {
+        if (!mac)
+                return -1;
         for (size_t i = 0; i < l->n; i++)
                 if (streq(l->nics[i].mac, mac))
                         return (ssize_t) i;
