@@ -18,6 +18,35 @@
 
 . "$(dirname "$0")/../lib/testlib.sh"
 
+# netplan_accepts CASE W: netplan itself reads the migrated netplan files (in
+# a copy: generate writes run/), and each NIC it matches by MAC is one the
+# case's --nic gives now.
+netplan_accepts() {
+        local case=$1 w=$2 name gen macs m bad=""
+        name=$(basename "$case")
+        if ! command -v netplan >/dev/null; then
+                skip "$name: netplan generate accepts the netplan files" "netplan (netplan.io) is not installed"
+                return
+        fi
+        gen=$w/netplan-generate
+        rm -rf "$gen" && mkdir -p "$gen/etc"
+        cp -a "$w/root/etc/netplan" "$gen/etc/"
+        if ! netplan generate --root-dir "$gen" >"$w/netplan.log" 2>&1; then
+                not_ok "$name: netplan generate accepts the netplan files"
+                sed 's/^/# /' "$w/netplan.log"
+                return
+        fi
+        macs=$(grep -rhoi '^PermanentMACAddress=.*' "$gen/run/systemd/network" 2>/dev/null | cut -d= -f2 | sort -u)
+        for m in $macs; do
+                grep -qi -- "=$m" "$case/args" 2>/dev/null || bad+="$m "
+        done
+        if [ -z "$bad" ]; then
+                ok "$name: netplan generate accepts the netplan files; the MACs it matches are the new ones (${macs:-none})"
+        else
+                not_ok "$name: netplan generate matches only the MACs the NICs have now (got '$(echo $macs)')"
+        fi
+}
+
 run_case() {
         local case=$1 name
         name=$(basename "$case")
@@ -98,6 +127,8 @@ run_case() {
                         ok "$name: findmnt --verify parses the new fstab"
                 fi
         fi
+
+        [ -d "$w/root/etc/netplan" ] && netplan_accepts "$case" "$w"
 
         check_eq "$name: a second plan is empty" "" "$("${cmd[@]}" plan 2>/dev/null)"
 
