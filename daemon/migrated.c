@@ -24,6 +24,8 @@
 static const char *arg_root = "/";
 static char **arg_disks = NULL;
 static size_t arg_n_disks = 0;
+static char **arg_nics = NULL;
+static size_t arg_n_nics = 0;
 static Hypervisor arg_hypervisor = _HYPERVISOR_INVALID;
 static RewriteForm arg_form = _REWRITE_DEFAULT;
 static uint64_t arg_idle_usec = 30 * USEC_PER_SEC;
@@ -564,6 +566,8 @@ static void help(void) {
                "  --root DIR              the guest root whose record to serve (default /)\n"
                "  --disk NAME=PATH        for Plan() and Run(): the guest sees PATH as /dev/NAME;\n"
                "                          replaces enumeration; repeatable\n"
+               "  --nic NAME=MAC[,DRIVER] for Plan() and Run(): the guest has this NIC now;\n"
+               "                          replaces enumeration; repeatable\n"
                "  --hypervisor kvm|xen    do not detect the hypervisor\n"
                "  --rewrite=uuid|name     spell devices as UUID= (default) or /dev/sdX\n"
                "  --idle-timeout SECONDS  exit after this long without a call (default 30;\n"
@@ -586,10 +590,19 @@ static int parse_seconds(const char *s, uint64_t *ret) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_DISK, ARG_HYPERVISOR, ARG_REWRITE, ARG_IDLE_TIMEOUT, ARG_VERSION };
+        enum {
+                ARG_ROOT = 0x100,
+                ARG_DISK,
+                ARG_NIC,
+                ARG_HYPERVISOR,
+                ARG_REWRITE,
+                ARG_IDLE_TIMEOUT,
+                ARG_VERSION
+        };
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "disk", required_argument, NULL, ARG_DISK },
+                { "nic", required_argument, NULL, ARG_NIC },
                 { "hypervisor", required_argument, NULL, ARG_HYPERVISOR },
                 { "rewrite", required_argument, NULL, ARG_REWRITE },
                 { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
@@ -608,6 +621,14 @@ static int parse_argv(int argc, char *argv[]) {
                         if (strv_push(&arg_disks, &arg_n_disks, strdup(optarg)) < 0)
                                 return log_error_errno(-ENOMEM, "out of memory");
                         break;
+                case ARG_NIC: {
+                        _cleanup_(nic_done) Nic nic = {};
+                        if (nic_parse_arg(optarg, &nic) < 0)
+                                return -EINVAL;
+                        if (strv_push(&arg_nics, &arg_n_nics, strdup(optarg)) < 0)
+                                return log_error_errno(-ENOMEM, "out of memory");
+                        break;
+                }
                 case ARG_HYPERVISOR:
                         arg_hypervisor = hypervisor_from_string(optarg);
                         if (arg_hypervisor == _HYPERVISOR_INVALID)
@@ -649,7 +670,11 @@ static int run(int argc, char *argv[]) {
                 return r;
 
         c.options = (MigrateOptions){
-                .root = arg_root, .disks = arg_disks, .hypervisor = arg_hypervisor, .form = arg_form
+                .root = arg_root,
+                .disks = arg_disks,
+                .nics = arg_nics,
+                .hypervisor = arg_hypervisor,
+                .form = arg_form,
         };
         c.rootfd = open(arg_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (c.rootfd < 0)
@@ -690,5 +715,6 @@ int main(int argc, char *argv[]) {
 
         r = run(argc, argv);
         strv_free(arg_disks);
+        strv_free(arg_nics);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -177,6 +177,11 @@ mkdir -p "$ROOT/var/lib"
 cp "$ROOT/etc/fstab" "$WORK/fstab.orig"
 mapfile -t DISKS < <(make_disks "$CASE/disks" "$WORK/guest/disks")
 [ ${#DISKS[@]} -eq 4 ] || { not_ok "bus: the linode disks are made"; finish; exit; }
+# Its network as Xen left it: networkd configures enX0 (the guest was never
+# armed, so its configs tell the Xen NIC); the NIC it has now is ens3.
+mkdir -p "$ROOT/etc/systemd/network"
+printf '[Match]\nName=enX0\n\n[Network]\nDHCP=yes\n' >"$ROOT/etc/systemd/network/10-xen.network"
+DISKS+=(--nic ens3=52:54:00:12:34:56,virtio_net)
 GUEST_DISKS=("${DISKS[@]}")
 
 # --- migrated, with readiness reported to a notify socket --------------------
@@ -299,8 +304,12 @@ check_eq "bus: properties after Run()" \
         's "done"
 s "kvm"
 a(ssssss) 2 "xvda" "sda" "'$UUID_ROOT'" "linode-root" "ext4" "order" "xvdb" "sdb" "'$UUID_SWAP'" "" "swap" "order"
-a(sss) 1 "/etc/fstab" "fstab" "applied"' \
-        "$(prop State Hypervisor Mappings Edits)"
+a(sssss) 1 "enX0" "ens3" "" "52:54:00:12:34:56" "only"
+a(sss) 2 "/etc/fstab" "fstab" "applied" "/etc/udev/rules.d/70-kvmigrate-net.rules" "net" "applied"' \
+        "$(prop State Hypervisor Mappings Network Edits)"
+check_eq "bus: Run() gave the new NIC the Xen name" \
+        'SUBSYSTEM=="net", ACTION=="add", DRIVERS=="?*", ATTR{address}=="52:54:00:12:34:56", ATTR{type}=="1", NAME="enX0"' \
+        "$(grep -v '^#' "$ROOT/etc/udev/rules.d/70-kvmigrate-net.rules")"
 started=$(prop StartedUSec | cut -d' ' -f2)
 finished=$(prop FinishedUSec | cut -d' ' -f2)
 check "bus: StartedUSec and FinishedUSec are set, in order" test "$started" -gt 0 -a "$finished" -ge "$started"
