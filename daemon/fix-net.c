@@ -64,7 +64,11 @@ static int net_rules(FixerContext *c) {
         int r;
 
         r = root_read_file(c->rootfd, NIC_RULES_FILE, &path, &data, &size);
-        if (r < 0 && r != -ENOENT)
+        if (r == -ENOENT) /* the plan names files by their canonical path, a new one too */
+                r = root_chase(c->rootfd, NIC_RULES_FILE, 0, &path);
+        if (r == -ENOENT)
+                r = strdup_to(&path, NIC_RULES_FILE); /* folders the apply makes */
+        if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", NIC_RULES_FILE, strerror(-r));
 
         r = buf_puts(&out, NET_RULES_HEADER);
@@ -90,8 +94,8 @@ static int net_rules(FixerContext *c) {
 
         FileContent old = { .kind = data ? FILE_REGULAR : FILE_ABSENT, .data = data, .size = size };
         FileContent new = { .kind = FILE_REGULAR, .data = out.data, .size = out.len };
-        return plan_add(c->plan, path ? path : NIC_RULES_FILE, &old, &new, "net",
-                why.len ? why.data : "the NIC names kvmigrate keeps");
+        return plan_add(
+                c->plan, path, &old, &new, "net", why.len ? why.data : "the NIC names kvmigrate keeps");
 }
 
 /* Where the MAC at @at of line @l sits: the key before it, as "HWADDR" or "ATTR{address}". */
@@ -252,8 +256,6 @@ static int mac_dir(
                 if (!file)
                         return -ENOMEM;
                 r = mac_file(c, seen, file, kind);
-                if (r == -EISDIR)
-                        continue;
                 if (r < 0)
                         return r;
         }

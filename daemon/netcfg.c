@@ -283,7 +283,7 @@ static int read_one(int rootfd, const char *file, Kind kind, Netcfg *out) {
         int r = 0;
 
         r = root_read_file(rootfd, file, &path, &data, &size);
-        if (r == -ENOENT || r == -EISDIR)
+        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
                 return 0;
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", file, strerror(-r));
