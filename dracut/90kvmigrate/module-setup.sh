@@ -32,6 +32,8 @@ install() {
         inst_binary migratectl
         inst_multiple sed
         [ -e /etc/udev/rules.d/70-kvmigrate-xvd.rules ] && inst_rules /etc/udev/rules.d/70-kvmigrate-xvd.rules
+        # After the migration: the NICs keep their Xen names in the initramfs too (ip=, rd.neednet).
+        [ -e /etc/udev/rules.d/70-kvmigrate-net.rules ] && inst_rules /etc/udev/rules.d/70-kvmigrate-net.rules
         [ -e /etc/kvmigrate.disabled ] && inst_simple /etc/kvmigrate.disabled
         inst_hook pre-pivot 90 "$moddir/kvmigrate-pre-pivot.sh"
         # A guest never armed: root=/dev/xvd* by bus position (see the hook).
