@@ -72,6 +72,13 @@ int config_parse(const char *text, size_t size, const char *path, Config *ret) {
                                 return -EBADMSG;
                         }
                         c.enabled = b;
+                } else if (streq(key, "Network")) {
+                        int b = parse_bool(value);
+                        if (b < 0) {
+                                log_error("%s:%u: Network=%s: expected yes or no", path, l.number, value);
+                                return -EBADMSG;
+                        }
+                        c.network = b;
                 } else if (streq(key, "Rewrite")) {
                         c.rewrite = rewrite_form_from_string(value);
                         if (c.rewrite == _REWRITE_DEFAULT) {

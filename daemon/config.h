@@ -7,6 +7,7 @@
  *   [Migrate]
  *   Enabled=yes          # no: like /etc/kvmigrate.disabled
  *   Rewrite=uuid         # or name: write /dev/sdX (not stable across boots)
+ *   Network=yes          # no: the NICs keep the names the kernel gives them under KVM
  *
  * A command-line option wins over the file. An unknown key or a bad value
  * stops the run with the file and line named: a typo must not silently
@@ -22,9 +23,10 @@
 typedef struct Config {
         bool enabled;
         RewriteForm rewrite;
+        bool network; /* the new NICs take the old names (fix-net.c) */
 } Config;
 
-#define CONFIG_DEFAULT ((Config){ .enabled = true, .rewrite = REWRITE_UUID })
+#define CONFIG_DEFAULT ((Config){ .enabled = true, .rewrite = REWRITE_UUID, .network = true })
 
 /**
  * config_parse() - parse @text (the file's content); @path names it in errors.

@@ -297,6 +297,10 @@ static int nics_from_configs(Migration *m) {
 
 /* Which new NIC takes each Xen NIC's name; what cannot be known is a warning, not a refusal. */
 static int map_nics(Migration *m, bool from_xen) {
+        if (!m->config.network) {
+                log_debug("%s: Network=no: the NICs keep the names the kernel gives them", CONFIG_FILE);
+                return 0;
+        }
         if (m->old.nics.n == 0 && from_xen) {
                 int r = nics_from_configs(m);
                 if (r < 0)

@@ -32,6 +32,10 @@ static void test_settings(void **state) {
         assert_int_equal(parse("[Migrate]\nEnabled=no\nRewrite=name\n", &c), 0);
         assert_false(c.enabled);
         assert_int_equal(c.rewrite, REWRITE_NAME);
+        assert_true(c.network);
+        assert_int_equal(parse("[Migrate]\nNetwork=no\n", &c), 0);
+        assert_false(c.network);
+        assert_true(c.enabled);
         assert_int_equal(parse("  [Migrate]  \n  Enabled = yes  \nRewrite= uuid", &c), 0);
         assert_true(c.enabled);
         assert_int_equal(c.rewrite, REWRITE_UUID);
@@ -41,6 +45,7 @@ static void test_errors(void **state) {
         static const char *const bad[] = {
                 "Enabled=no\n", /* before the section */
                 "[Migrate]\nEnabled=maybe\n", /* bad boolean */
+                "[Migrate]\nNetwork=sometimes\n", /* bad boolean */
                 "[Migrate]\nRewrite=label\n", /* bad value */
                 "[Migrate]\nRewirte=name\n", /* a typo must not pass */
                 "[Migrate]\njust words\n", /* no '=' */
