@@ -236,26 +236,17 @@ static int mac_file(FixerContext *c, PathSet *seen, const char *file, MacFile ki
         return plan_replace(c->plan, path, data, size, out.data, out.len, "net", why.data);
 }
 
-/* Every regular entry of folder @dir whose name passes @want. */
+/* The files of folder @dir whose names pass @want. */
 static int mac_dir(
         FixerContext *c, PathSet *seen, const char *dir, bool (*want)(const char *name), MacFile kind) {
-        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(strv_freep) char **files = NULL;
         int r;
 
-        r = root_list_dir(c->rootfd, dir, true, &names);
-        if (r == -ENOTDIR)
-                return 0;
+        r = root_list_paths(c->rootfd, dir, want, &files);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot list: %s", dir, strerror(-r));
-        for (char **n = names; *n; n++) {
-                _cleanup_free_ char *file = NULL;
-
-                if (!want(*n))
-                        continue;
-                file = path_join(dir, *n);
-                if (!file)
-                        return -ENOMEM;
-                r = mac_file(c, seen, file, kind);
+        for (char **f = files; *f; f++) {
+                r = mac_file(c, seen, *f, kind);
                 if (r < 0)
                         return r;
         }

@@ -271,28 +271,18 @@ static int shell_file_fix_path(
 /* @file, then the files of folder @dir the tool reads (@reads tells), as shell fragments. */
 static int shell_files_fix(FixerContext *c, ResumeRun *b, const char *file, const char *dir,
         bool (*reads)(const char *name), const Setting *settings, const char *reason) {
-        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(strv_freep) char **files = NULL;
         int r;
 
         r = shell_file_fix_path(c, b, file, settings, reason);
         if (r < 0)
                 return r;
 
-        r = root_list_dir(c->rootfd, dir, true, &names);
-        if (r == -ENOTDIR)
-                return 0;
+        r = root_list_paths(c->rootfd, dir, reads, &files);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot list: %s", dir, strerror(-r));
-        for (char **n = names; *n; n++) {
-                _cleanup_free_ char *joined = NULL;
-
-                if (!reads(*n))
-                        continue;
-                if (asprintf(&joined, "%s/%s", dir, *n) < 0) {
-                        joined = NULL;
-                        return -ENOMEM;
-                }
-                r = shell_file_fix_path(c, b, joined, settings, reason);
+        for (char **f = files; *f; f++) {
+                r = shell_file_fix_path(c, b, *f, settings, reason);
                 if (r < 0)
                         return r;
         }

@@ -356,7 +356,7 @@ int netcfg_read(int rootfd, Netcfg *ret) {
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(places); i++) {
-                _cleanup_(strv_freep) char **names = NULL;
+                _cleanup_(strv_freep) char **files = NULL;
 
                 if (!places[i].dir) {
                         r = read_one(rootfd, places[i].file, places[i].kind, &c);
@@ -364,20 +364,11 @@ int netcfg_read(int rootfd, Netcfg *ret) {
                                 return r;
                         continue;
                 }
-                r = root_list_dir(rootfd, places[i].dir, true, &names);
-                if (r == -ENOTDIR)
-                        continue;
+                r = root_list_paths(rootfd, places[i].dir, places[i].want, &files);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot list: %s", places[i].dir, strerror(-r));
-                for (char **n = names; *n; n++) {
-                        _cleanup_free_ char *file = NULL;
-
-                        if (!places[i].want(*n))
-                                continue;
-                        file = path_join(places[i].dir, *n);
-                        if (!file)
-                                return -ENOMEM;
-                        r = read_one(rootfd, file, places[i].kind, &c);
+                for (char **f = files; *f; f++) {
+                        r = read_one(rootfd, *f, places[i].kind, &c);
                         if (r < 0)
                                 return r;
                 }

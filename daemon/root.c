@@ -311,6 +311,27 @@ int root_list_dir(int rootfd, const char *path, bool missing_ok, char ***ret) {
         return 0;
 }
 
+int root_list_paths(int rootfd, const char *dir, bool (*want)(const char *name), char ***ret) {
+        _cleanup_(strv_freep) char **names = NULL, **paths = NULL;
+        size_t n = 0;
+        int r;
+
+        r = root_list_dir(rootfd, dir, true, &names);
+        if (r < 0 && r != -ENOTDIR)
+                return r;
+        for (char **name = names; name && *name; name++) {
+                if (!want(*name))
+                        continue;
+                r = strv_push(&paths, &n, path_join(dir, *name));
+                if (r < 0)
+                        return r;
+        }
+        if (!paths && !(paths = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(paths);
+        return 0;
+}
+
 mode_t root_entry_type(int rootfd, const char *path) {
         struct stat st;
 

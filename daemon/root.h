@@ -95,3 +95,13 @@ const char *root_rel(const char *canonical);
  * folder when @missing_ok), or a negative errno.
  */
 int root_list_dir(int rootfd, const char *path, bool missing_ok, char ***ret);
+
+/**
+ * root_list_paths() - "@dir/NAME" for each name in folder @dir (chased)
+ * below @rootfd that @want accepts, sorted: the files a tool reads from a
+ * folder such as /etc/netplan. A missing folder, or a file where the folder
+ * should be, has none.
+ * Return: 0 and a NULL-terminated vector in @ret, or a negative errno (not
+ * logged).
+ */
+int root_list_paths(int rootfd, const char *dir, bool (*want)(const char *name), char ***ret);

@@ -477,6 +477,38 @@ static void test_list_dir(void **state) {
         }
 }
 
+static bool starts_lower(const char *name) {
+        return name[0] >= 'a' && name[0] <= 'z';
+}
+
+static void test_list_paths(void **state) {
+        Root *r = *state;
+        static const char *const lower[] = { "/etc/alt/alpha", "/etc/alt/grub", "/etc/alt/grub-link",
+                "/etc/alt/only-in-test-root", "/etc/alt/zeta" };
+
+        {
+                /* Named as asked (the folder's own spelling), filtered, sorted. */
+                _cleanup_(strv_freep) char **v = NULL;
+                assert_int_equal(root_list_paths(r->fd, "/etc/alt", starts_lower, &v), 0);
+                assert_strv(v, lower, ELEMENTSOF(lower));
+        }
+        {
+                /* A missing folder, or a file where the folder should be: nothing to read. */
+                _cleanup_(strv_freep) char **a = NULL, **b = NULL, **c = NULL;
+                assert_int_equal(root_list_paths(r->fd, "/etc/kernel/install.d", starts_lower, &a), 0);
+                assert_strv(a, NULL, 0);
+                assert_int_equal(root_list_paths(r->fd, "/etc/default/grub", starts_lower, &b), 0);
+                assert_strv(b, NULL, 0);
+                assert_int_equal(root_list_paths(r->fd, "/empty", starts_lower, &c), 0);
+                assert_strv(c, NULL, 0);
+        }
+        {
+                char **v = (char **) 0x1;
+                assert_int_equal(root_list_paths(r->fd, "/etc/loop1", starts_lower, &v), -ELOOP);
+                assert_ptr_equal(v, (char **) 0x1);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_chase_plain, root_setup, root_teardown),
@@ -494,6 +526,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_read_file_fifo, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_read_file_cap, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_list_dir, root_setup, root_teardown),
+                cmocka_unit_test_setup_teardown(test_list_paths, root_setup, root_teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
