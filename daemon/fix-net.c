@@ -13,14 +13,17 @@
  *
  * When the host gave the NIC a new MAC, the configs that match the NIC by MAC
  * are rewritten to it: ifcfg HWADDR=, networkd [Match] MACAddress=,
- * NetworkManager mac-address=, netplan match: macaddress:, udev rules'
- * ATTR{address}==. A MAC that sets the address (networkd [Link], netplan
- * macaddress: outside match:, cloned-mac-address=, MACADDR=) is left alone.
+ * NetworkManager mac-address=, netplan match: macaddress: (found with
+ * libyaml), udev rules' ATTR{address}==. A MAC that sets the address
+ * (networkd [Link], netplan macaddress: outside match:, cloned-mac-address=,
+ * MACADDR=) is left alone. A netplan file or keyfile that cannot be parsed
+ * stops this fixer, with its file and line, before it proposes anything.
  */
 
 #include <ctype.h>
 
 #include "fixer.h"
+#include "netplan.h"
 #include "root.h"
 #include "util.h"
 
@@ -56,7 +59,7 @@ static bool holds_line(const char *data, size_t size, const char *line) {
  * The rules file: a rule for each NIC whose name changes, and each one a
  * run wrote before (after the reboot the names agree; the rule must stay).
  */
-static int net_rules(FixerContext *c) {
+static int net_rules(FixerContext *c, Plan *plan) {
         _cleanup_free_ char *path = NULL, *data = NULL;
         _cleanup_(buf_done) Buf out = {}, why = {};
         size_t size = 0;
@@ -94,8 +97,7 @@ static int net_rules(FixerContext *c) {
 
         FileContent old = { .kind = data ? FILE_REGULAR : FILE_ABSENT, .data = data, .size = size };
         FileContent new = { .kind = FILE_REGULAR, .data = out.data, .size = out.len };
-        return plan_add(
-                c->plan, path, &old, &new, "net", why.len ? why.data : "the NIC names kvmigrate keeps");
+        return plan_add(plan, path, &old, &new, "net", why.len ? why.data : "the NIC names kvmigrate keeps");
 }
 
 /* Where the MAC at @at of line @l sits: the key before it, as "HWADDR" or "ATTR{address}". */
@@ -119,32 +121,44 @@ typedef enum MacFile {
         MAC_FILE_NETPLAN,
 } MacFile;
 
-/* The parser state of one file, line by line: where a matching MAC may stand. */
+/* One run of the fixer: its edits wait in @edits until every file has been read. */
+typedef struct NetRun {
+        FixerContext *c;
+        PathSet seen;
+        Plan edits;
+        char *error; /* the first file that cannot be read as what it is: "FILE:LINE…: why" */
+} NetRun;
+
+static void net_run_done(NetRun *n) {
+        path_set_done(&n->seen);
+        plan_done(&n->edits);
+        free(n->error);
+}
+
+static int net_error(NetRun *n, const char *path, unsigned line, const char *why) {
+        if (asprintf(&n->error, "%s:%u: %s", path, line, why) < 0) {
+                n->error = NULL;
+                return -ENOMEM;
+        }
+        return -EBADMSG;
+}
+
+/* Where a matching MAC may stand in one file, line by line. */
 typedef struct MacScan {
         MacFile kind;
         bool in_match; /* networkd: in [Match] */
-        size_t match_indent; /* netplan: the indentation of the last "match:" key, or SIZE_MAX */
+        const char *data; /* netplan: the file, for byte offsets */
+        const NetplanFile *netplan; /* netplan: where its "match: macaddress:" values stand */
 } MacScan;
 
-static size_t indent_of(const Line *l) {
-        size_t i = 0;
-        while (i < l->len && (l->p[i] == ' ' || l->p[i] == '\t'))
-                i++;
-        return i;
-}
-
-/* Move @s past line @l (sections, indentation) before its MACs are looked at. */
+/* Move @s past line @l before its MACs are looked at. */
 static void mac_scan_line(MacScan *s, const Line *l) {
-        size_t i = indent_of(l);
+        size_t i = 0;
 
+        while (i < l->len && is_blank(l->p[i]))
+                i++;
         if (s->kind == MAC_FILE_NETWORKD && i < l->len && l->p[i] == '[')
                 s->in_match = l->len - i >= 7 && strncmp(l->p + i, "[Match]", 7) == 0;
-        if (s->kind == MAC_FILE_NETPLAN && i < l->len && l->p[i] != '#') {
-                if (s->match_indent != SIZE_MAX && i <= s->match_indent)
-                        s->match_indent = SIZE_MAX; /* left the match: mapping */
-                if (l->len - i >= 6 && strncmp(l->p + i, "match:", 6) == 0)
-                        s->match_indent = i;
-        }
 }
 
 /* Whether the MAC at @at of @l matches a NIC (rather than setting an address). */
@@ -160,9 +174,10 @@ static bool mac_is_match(const MacScan *s, const Line *l, size_t at) {
         case MAC_FILE_NM_KEYFILE:
                 return key_before(l, at, "mac-address");
         case MAC_FILE_NETPLAN:
-                /* In a block "match:" mapping, or a flow one on the same line. */
-                return key_before(l, at, "macaddress") &&
-                        (s->match_indent != SIZE_MAX || memmem(l->p, at, "match:", 6) != NULL);
+                for (size_t i = 0; i < s->netplan->n_macs; i++)
+                        if (s->netplan->macs[i].offset == (size_t) (l->p - s->data) + at)
+                                return true;
+                return false;
         }
         return false;
 }
@@ -193,64 +208,70 @@ static void mac_spell(char out[18], const char *mac, const char *as) {
         out[17] = 0;
 }
 
-static int mac_file(FixerContext *c, PathSet *seen, const char *file, MacFile kind) {
-        _cleanup_free_ char *path = NULL, *data = NULL;
+/* A keyfile line is a [group], a key=value, a comment or blank (GKeyFile's rules). */
+static bool keyfile_line_is_valid(const Line *l) {
+        size_t i = 0;
+
+        while (i < l->len && is_blank(l->p[i]))
+                i++;
+        return line_is_comment_or_blank(l) || (i < l->len && l->p[i] == '[' && l->p[l->len - 1] == ']') ||
+                memchr(l->p, '=', l->len);
+}
+
+static int mac_file(NetRun *n, const char *file, MacFile kind) {
+        _cleanup_free_ char *path = NULL, *data = NULL, *yaml_error = NULL;
         _cleanup_(buf_done) Buf out = {}, why = {};
-        MacScan s = { .kind = kind, .match_indent = SIZE_MAX };
+        _cleanup_(netplan_file_done) NetplanFile netplan = {};
+        MacScan s = { .kind = kind, .netplan = &netplan };
         size_t size, pos = 0;
+        unsigned lineno = 0;
         bool changed = false;
         Line l = {};
         int r;
 
-        r = fixer_read_once(c, seen, file, &path, &data, &size);
+        r = fixer_read_once(n->c, &n->seen, file, &path, &data, &size);
         if (r < 0 || !data)
                 return r;
+        s.data = data;
+        if (kind == MAC_FILE_NETPLAN) {
+                r = netplan_parse(path, data, size, &netplan, &yaml_error);
+                if (r == -EBADMSG)
+                        n->error = TAKE_PTR(yaml_error);
+                if (r < 0)
+                        return r;
+        }
 
         while (line_next(data, size, &pos, &l)) {
                 SpanEdit edits[8];
                 char spelled[8][18];
-                size_t n = 0;
+                size_t k = 0;
 
+                lineno++;
+                if (kind == MAC_FILE_NM_KEYFILE && !keyfile_line_is_valid(&l))
+                        return net_error(n, path, lineno, "neither a [group] nor a key=value line");
                 mac_scan_line(&s, &l);
                 for (size_t at = 0;
-                        !line_is_comment_or_blank(&l) && at + 17 <= l.len && n < ELEMENTSOF(edits); at++) {
-                        const NicMapEntry *e = mac_at(c, &l, at);
+                        !line_is_comment_or_blank(&l) && at + 17 <= l.len && k < ELEMENTSOF(edits); at++) {
+                        const NicMapEntry *e = mac_at(n->c, &l, at);
                         if (!e || !mac_is_match(&s, &l, at))
                                 continue;
-                        mac_spell(spelled[n], e->new->mac, l.p + at);
-                        edits[n] = (SpanEdit){ .span = { at, 17 }, .text = spelled[n] };
-                        n++;
+                        mac_spell(spelled[k], e->new->mac, l.p + at);
+                        edits[k] = (SpanEdit){ .span = { at, 17 }, .text = spelled[k] };
+                        k++;
                         r = buf_printf(&why, "%s%s: %s → %s", why.len ? "; " : "", e->old->name, e->old->mac,
                                 e->new->mac);
                         if (r < 0)
                                 return r;
                         at += 16;
                 }
-                changed = changed || n > 0;
-                r = line_emit(&out, &l, edits, n);
+                changed = changed || k > 0;
+                r = line_emit(&out, &l, edits, k);
                 if (r < 0)
                         return r;
         }
         if (!changed)
                 return 0;
-        return plan_replace(c->plan, path, data, size, out.data, out.len, "net", why.data);
-}
-
-/* The files of folder @dir whose names pass @want. */
-static int mac_dir(
-        FixerContext *c, PathSet *seen, const char *dir, bool (*want)(const char *name), MacFile kind) {
-        _cleanup_(strv_freep) char **files = NULL;
-        int r;
-
-        r = root_list_paths(c->rootfd, dir, want, &files);
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot list: %s", dir, strerror(-r));
-        for (char **f = files; *f; f++) {
-                r = mac_file(c, seen, *f, kind);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return plan_replace(&n->edits, path, data, size, out.data, out.len, "net", why.data);
 }
 
 static bool is_rules(const char *n) {
@@ -269,25 +290,8 @@ static bool is_yaml(const char *n) {
         return endswith(n, ".yaml") || endswith(n, ".yml");
 }
 
-static int net_run(FixerContext *c) {
-        _cleanup_(path_set_done) PathSet seen = {};
-        bool mac_changed = false;
-        int r;
-
-        if (!c->mapping || !c->nics || c->nics->n == 0)
-                return 0;
-
-        r = net_rules(c);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < c->nics->n; i++)
-                mac_changed = mac_changed ||
-                        (c->nics->entries[i].old->mac &&
-                                !streq(c->nics->entries[i].old->mac, c->nics->entries[i].new->mac));
-        if (!mac_changed)
-                return 0;
-
+/* The configs that match a NIC by a MAC that changed. */
+static int mac_files(NetRun *n) {
         static const struct {
                 const char *dir;
                 bool (*want)(const char *name);
@@ -300,12 +304,51 @@ static int net_run(FixerContext *c) {
                 { "/etc/NetworkManager/system-connections", is_keyfile, MAC_FILE_NM_KEYFILE },
                 { "/etc/netplan", is_yaml, MAC_FILE_NETPLAN },
         };
-        for (size_t i = 0; i < ELEMENTSOF(places); i++) {
-                r = mac_dir(c, &seen, places[i].dir, places[i].want, places[i].kind);
+        bool changed = false;
+
+        for (size_t i = 0; i < n->c->nics->n; i++) {
+                const NicMapEntry *e = &n->c->nics->entries[i];
+                changed = changed || (e->old->mac && !streq(e->old->mac, e->new->mac));
+        }
+        for (size_t i = 0; changed && i < ELEMENTSOF(places); i++) {
+                _cleanup_(strv_freep) char **files = NULL;
+
+                int r = root_list_paths(n->c->rootfd, places[i].dir, places[i].want, &files);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "%s: cannot list: %s", places[i].dir, strerror(-r));
+                for (char **f = files; *f; f++) {
+                        r = mac_file(n, *f, places[i].kind);
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
+}
+
+static int net_run(FixerContext *c) {
+        _cleanup_(net_run_done) NetRun n = { .c = c };
+        int r;
+
+        if (!c->mapping || !c->nics || c->nics->n == 0)
+                return 0;
+
+        /*
+         * A config that cannot be read stops the network part only, with its file and line: the
+         * disks still move (a guest must boot first), and the network is left as the guest had it.
+         */
+        r = mac_files(&n);
+        if (r == -EBADMSG) {
+                c->network_left = true;
+                return plan_warn(c->plan, "%s; the network is left as it is", n.error);
+        }
+        if (r < 0)
+                return r;
+        r = net_rules(c, &n.edits);
+        for (size_t i = 0; r >= 0 && i < n.edits.n_edits; i++) {
+                const Edit *e = &n.edits.edits[i];
+                r = plan_add(c->plan, e->path, &e->old, &e->new, e->fixer, e->reason);
+        }
+        return r;
 }
 
 const Fixer fixer_net = {

@@ -331,7 +331,8 @@ int fixer_read_once(FixerContext *c, PathSet *seen, const char *path, char **ret
 
         *ret_canonical = *ret_data = NULL;
         r = root_read_file(c->rootfd, path, &canonical, &data, ret_size);
-        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
+        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR ||
+                (r == -EBADFD && root_is_masked(c->rootfd, path)))
                 return 0;
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", path, strerror(-r));

@@ -50,6 +50,8 @@ typedef struct FixerContext {
         Plan *plan;
         Reference *refs; /* collected during the scan pass */
         size_t n_refs;
+        /* The net fixer left the network as it is (a config it cannot read): no NIC is migrated. */
+        bool network_left;
 } FixerContext;
 
 typedef struct Fixer {
@@ -192,7 +194,8 @@ void path_set_done(PathSet *s);
  * fixer_read_once() - read @path (chased in the root) unless this run read
  * its canonical path already.
  * Return: 0 with the canonical path and content, or 0 with NULLs when it is
- * absent or read already; a negative errno (logged).
+ * absent, masked (a link to /dev/null) or read already; a negative errno
+ * (logged).
  */
 int fixer_read_once(FixerContext *c, PathSet *seen, const char *path, char **ret_canonical, char **ret_data,
         size_t *ret_size);

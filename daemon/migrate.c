@@ -272,11 +272,18 @@ static int push_all(char ***dst, size_t *n, char **src) {
  */
 static int nics_from_configs(Migration *m) {
         _cleanup_(netcfg_done) Netcfg cfg = {};
+        _cleanup_free_ char *error = NULL;
         NicList *now = &m->new.nics;
         size_t kept = 0;
         int r;
 
-        r = netcfg_read(m->rootfd, &cfg);
+        r = netcfg_read(m->rootfd, &cfg, &error);
+        if (r == -EBADMSG) { /* which names the guest used cannot be known: its network is left as it is */
+                char *w;
+                if (asprintf(&w, "%s; the network is left as it is", error) < 0)
+                        return -ENOMEM;
+                return strv_push(&m->warnings, &m->n_warnings, w);
+        }
         if (r < 0)
                 return r;
         r = netcfg_old_nics(&cfg, now, &m->old.nics);
@@ -363,6 +370,8 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
         r = run_fixers(&c);
         if (r < 0)
                 return r;
+        if (c.network_left)
+                nic_mapping_done(&m->nic_mapping); /* the record must not claim a name that was not kept */
         return push_all(&m->warnings, &m->n_warnings, m->plan.warnings);
 }
 
@@ -428,7 +437,7 @@ static int arm_nics(Migration *m, const MigrateOptions *o) {
                 return 0; /* none, or broken (logged): it is written anew from what is present */
         nic_list_done(l);
         *l = recorded.nics;
-        recorded.nics = (NicList){};
+        recorded.nics = (NicList){}; /* cppcheck-suppress unreadVariable ; moved out before its cleanup */
         return 0;
 }
 

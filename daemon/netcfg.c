@@ -6,6 +6,7 @@
 
 #include "fixer.h"
 #include "netcfg.h"
+#include "netplan.h"
 #include "root.h"
 
 void netcfg_done(Netcfg *c) {
@@ -43,7 +44,16 @@ typedef struct Reader {
         Netcfg *out;
         const char *path;
         unsigned line;
+        char **error; /* why a file cannot be read as what it is */
 } Reader;
+
+static int netcfg_error(Reader *rd, const char *why) {
+        if (asprintf(rd->error, "%s:%u: %s", rd->path, rd->line, why) < 0) {
+                *rd->error = NULL;
+                return -ENOMEM;
+        }
+        return -EBADMSG;
+}
 
 /*
  * Record the name spelled by @len bytes at @p: quotes dropped, an alias or
@@ -57,7 +67,11 @@ static int add_name(Reader *rd, const char *p, size_t len, const char *mac) {
                 p++;
                 len -= 2;
         }
-        len = strcspn(p, ":.") < len ? strcspn(p, ":.") : len;
+        for (size_t i = 0; i < len; i++)
+                if (p[i] == ':' || p[i] == '.') {
+                        len = i;
+                        break;
+                }
         name = strndup(p, len);
         if (!name)
                 return -ENOMEM;
@@ -74,6 +88,9 @@ static int add_name(Reader *rd, const char *p, size_t len, const char *mac) {
                 return -ENOMEM;
         if (asprintf(&where, "%s:%u", rd->path, rd->line) < 0)
                 return -ENOMEM;
+        /* Every name is looked up among the others: a hostile file must not make that quadratic. */
+        if (rd->out->n >= NETCFG_NAMES_MAX)
+                return netcfg_error(rd, "more interface names than any guest has");
         NetcfgName *v = realloc(rd->out->names, sizeof(NetcfgName) * (rd->out->n + 1));
         if (!v)
                 return -ENOMEM;
@@ -81,6 +98,25 @@ static int add_name(Reader *rd, const char *p, size_t len, const char *mac) {
         v[rd->out->n++] =
                 (NetcfgName){ .name = TAKE_PTR(name), .mac = TAKE_PTR(m), .where = TAKE_PTR(where) };
         return 0;
+}
+
+/* netplan, through libyaml: ids without "match:" are names, and so is each "set-name:". */
+static int netplan_names(Reader *rd, const char *data, size_t size) {
+        _cleanup_(netplan_file_done) NetplanFile f = {};
+        int r;
+
+        r = netplan_parse(rd->path, data, size, &f, rd->error);
+        for (size_t i = 0; r >= 0 && i < f.n_ethernets; i++) {
+                const NetplanEthernet *e = &f.ethernets[i];
+                rd->line = e->line;
+                if (!e->matched)
+                        r = add_name(rd, e->id, strlen(e->id), NULL);
+                if (r >= 0 && e->set_name) {
+                        rd->line = e->set_name_line;
+                        r = add_name(rd, e->set_name, strlen(e->set_name), NULL);
+                }
+        }
+        return r;
 }
 
 /* The words of line @l after its first, each a name: "auto eth0 eth1", "iface eth0 inet dhcp". */
@@ -129,12 +165,6 @@ static bool section_is(const Line *l, const char *name) {
 
 typedef struct Parser {
         bool in_section; /* networkd [Match], NetworkManager [connection] */
-        /* netplan */
-        size_t ethernets_indent; /* SIZE_MAX: not inside "ethernets:" */
-        size_t id_indent; /* the indentation of the ids, once seen */
-        char *id; /* the current id */
-        unsigned id_line;
-        bool id_matched; /* the current id has "match:": it is not a name */
 } Parser;
 
 static int networkd_line(Reader *rd, Parser *p, const Line *l) {
@@ -145,6 +175,8 @@ static int networkd_line(Reader *rd, Parser *p, const Line *l) {
                 p->in_section = section_is(l, "[Match]");
         if (!p->in_section || !key_value(l, "Name", &v))
                 return 0;
+        if (v.len > 0 && l->p[v.start] == '!')
+                return 0; /* the whole list is negated: every interface but these */
         Span f[16];
         size_t n = fields_split(l->p + v.start, v.len, f, ELEMENTSOF(f));
         for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -161,8 +193,12 @@ static int networkd_line(Reader *rd, Parser *p, const Line *l) {
 static int keyfile_line(Reader *rd, Parser *p, const Line *l) {
         Span v;
 
-        if (l->len > 0 && l->p[0] == '[')
+        if (l->len > 0 && l->p[0] == '[') {
+                if (l->p[l->len - 1] != ']')
+                        return netcfg_error(rd, "a group header without its ']'");
                 p->in_section = section_is(l, "[connection]");
+        } else if (!memchr(l->p, '=', l->len))
+                return netcfg_error(rd, "neither a [group] nor a key=value line");
         if (!p->in_section || !key_value(l, "interface-name", &v))
                 return 0;
         return add_name(rd, l->p + v.start, v.len, NULL);
@@ -200,94 +236,41 @@ static int rules_line(Reader *rd, const Line *l) {
         return add_name(rd, k, (size_t) (end - k), rule_mac(l, mac) ? mac : NULL);
 }
 
-static size_t indent_of(const Line *l) {
-        size_t i = 0;
-        while (i < l->len && l->p[i] == ' ')
-                i++;
-        return i;
-}
-
-/* The id of a netplan block ends: it is a name unless it had "match:". */
-static int netplan_end_id(Reader *rd, Parser *p) {
-        int r = 0;
-
-        if (p->id && !p->id_matched) {
-                unsigned line = rd->line;
-                rd->line = p->id_line;
-                r = add_name(rd, p->id, strlen(p->id), NULL);
-                rd->line = line;
-        }
-        free(p->id);
-        p->id = NULL;
-        p->id_matched = false;
-        return r;
-}
-
-static int netplan_line(Reader *rd, Parser *p, const Line *l) {
-        size_t i = indent_of(l), colon;
-        Span v;
-        int r;
-
-        if (i >= l->len || l->p[i] == '#')
-                return 0;
-        colon = i;
-        while (colon < l->len && l->p[colon] != ':' && !is_blank(l->p[colon]))
-                colon++;
-        bool is_key = colon < l->len && l->p[colon] == ':';
-
-        if (p->ethernets_indent != SIZE_MAX && i <= p->ethernets_indent) {
-                r = netplan_end_id(rd, p);
-                if (r < 0)
-                        return r;
-                p->ethernets_indent = SIZE_MAX;
-        }
-        if (p->ethernets_indent == SIZE_MAX) {
-                if (is_key && colon - i == 9 && strncmp(l->p + i, "ethernets", 9) == 0) {
-                        p->ethernets_indent = i;
-                        p->id_indent = SIZE_MAX;
-                }
-                return 0;
-        }
-        if (p->id_indent == SIZE_MAX)
-                p->id_indent = i;
-        if (i == p->id_indent && is_key) {
-                r = netplan_end_id(rd, p);
-                if (r < 0)
-                        return r;
-                p->id = strndup(l->p + i, colon - i);
-                p->id_line = rd->line;
-                return p->id ? 0 : -ENOMEM;
-        }
-        if (i > p->id_indent && is_key && colon - i == 5 && strncmp(l->p + i, "match", 5) == 0)
-                p->id_matched = true;
-        if (i > p->id_indent && is_key && colon - i == 8 && strncmp(l->p + i, "set-name", 8) == 0) {
-                v.start = colon + 1;
-                while (v.start < l->len && is_blank(l->p[v.start]))
-                        v.start++;
-                v.len = strcspn(l->p + v.start, " \t#\n");
-                if (v.start + v.len > l->len)
-                        v.len = l->len - v.start;
-                return add_name(rd, l->p + v.start, v.len, NULL);
-        }
-        return 0;
-}
-
 typedef enum Kind { KIND_IFUPDOWN, KIND_NETWORKD, KIND_KEYFILE, KIND_IFCFG, KIND_NETPLAN, KIND_RULES } Kind;
 
-static int read_one(int rootfd, const char *file, Kind kind, Netcfg *out) {
+static bool has_device_line(const char *data, size_t size) {
+        size_t pos = 0;
+        Line l = {};
+        Span v;
+
+        while (line_next(data, size, &pos, &l))
+                if (key_value(&l, "DEVICE", &v))
+                        return true;
+        return false;
+}
+
+static int read_one(int rootfd, const char *file, Kind kind, Netcfg *out, char **error) {
         _cleanup_free_ char *path = NULL, *data = NULL;
-        Parser p = { .ethernets_indent = SIZE_MAX, .id_indent = SIZE_MAX };
-        Reader rd = { .out = out };
+        Parser p = {};
+        Reader rd = { .out = out, .error = error };
         size_t size, pos = 0;
         Line l = {};
         int r = 0;
 
         r = root_read_file(rootfd, file, &path, &data, &size);
-        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
+        if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR || (r == -EBADFD && root_is_masked(rootfd, file)))
                 return 0;
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read: %s", file, strerror(-r));
         rd.path = path;
+        if (kind == KIND_NETPLAN)
+                return netplan_names(&rd, data, size);
+        if (kind == KIND_IFCFG && !has_device_line(data, size)) {
+                /* No DEVICE=: the file's name says it (SUSE always, Red Hat's initscripts as a fallback). */
+                const char *base = strrchr(path, '/') + 1;
+                rd.line = 1;
+                return add_name(&rd, base + strlen("ifcfg-"), strlen(base) - strlen("ifcfg-"), NULL);
+        }
 
         while (r >= 0 && line_next(data, size, &pos, &l)) {
                 rd.line++;
@@ -306,17 +289,13 @@ static int read_one(int rootfd, const char *file, Kind kind, Netcfg *out) {
                 case KIND_IFCFG:
                         r = ifcfg_line(&rd, &l);
                         break;
-                case KIND_NETPLAN:
-                        r = netplan_line(&rd, &p, &l);
-                        break;
                 case KIND_RULES:
                         r = rules_line(&rd, &l);
                         break;
+                case KIND_NETPLAN:
+                        break;
                 }
         }
-        if (r >= 0 && kind == KIND_NETPLAN)
-                r = netplan_end_id(&rd, &p);
-        free(p.id);
         return r;
 }
 
@@ -336,7 +315,7 @@ static bool want_persistent(const char *n) {
         return strstr(n, "persistent-net") && endswith(n, ".rules");
 }
 
-int netcfg_read(int rootfd, Netcfg *ret) {
+int netcfg_read(int rootfd, Netcfg *ret, char **ret_error) {
         static const struct {
                 const char *dir; /* a folder, or NULL when @name is a file */
                 const char *file;
@@ -355,11 +334,12 @@ int netcfg_read(int rootfd, Netcfg *ret) {
         _cleanup_(netcfg_done) Netcfg c = {};
         int r;
 
+        *ret_error = NULL;
         for (size_t i = 0; i < ELEMENTSOF(places); i++) {
                 _cleanup_(strv_freep) char **files = NULL;
 
                 if (!places[i].dir) {
-                        r = read_one(rootfd, places[i].file, places[i].kind, &c);
+                        r = read_one(rootfd, places[i].file, places[i].kind, &c, ret_error);
                         if (r < 0)
                                 return r;
                         continue;
@@ -368,7 +348,7 @@ int netcfg_read(int rootfd, Netcfg *ret) {
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot list: %s", places[i].dir, strerror(-r));
                 for (char **f = files; *f; f++) {
-                        r = read_one(rootfd, *f, places[i].kind, &c);
+                        r = read_one(rootfd, *f, places[i].kind, &c, ret_error);
                         if (r < 0)
                                 return r;
                 }
@@ -389,7 +369,8 @@ int netcfg_old_nics(const Netcfg *c, const NicList *now, NicList *ret) {
                         continue;
                 nic.name = strdup(e->name);
                 if (!nic.name || (e->mac && !(nic.mac = strdup(e->mac))))
-                        return -ENOMEM;
+                        return -ENOMEM; /* cppcheck-suppress memleak ; nic is freed by its cleanup attribute
+                                         */
                 int r = nic_list_add(&l, &nic);
                 if (r < 0 && r != -EEXIST)
                         return r;

@@ -8,7 +8,8 @@
  * Read, never written: ifupdown (/etc/network/interfaces and interfaces.d/:
  * "auto", "allow-*", "iface"), systemd-networkd ([Match] Name= without
  * globs), NetworkManager keyfiles (interface-name=), ifcfg (DEVICE=), netplan
- * (the ids under "ethernets:" that have no "match:", and "set-name:"), and
+ * through libyaml (the ids under "ethernets:" that have no "match:", and
+ * "set-name:"), and
  * the MAC that an old udev's 70-persistent-net.rules pinned each name to.
  * An alias or VLAN ("eth0:1", "eth0.100") names its NIC ("eth0").
  */
@@ -17,6 +18,9 @@
 #include <stddef.h>
 
 #include "nic.h"
+
+/* More names than that is a hostile file, not a guest: its network is left as it is. */
+#define NETCFG_NAMES_MAX 4096
 
 typedef struct NetcfgName {
         char *name; /* "eth0" */
@@ -38,11 +42,13 @@ const NetcfgName *netcfg_find(const Netcfg *c, const char *name);
  * netcfg_read() - every interface name the configs below @rootfd use, in the
  * order of the places above, each once; names that are not valid interface
  * names (nic_name_is_valid()) and "lo" are skipped.
- * Return: 0, or a negative errno (logged with the file): a file that cannot
- * be read. Nothing is parsed strictly: a line this reader does not
- * understand names nothing.
+ * @ret_error: set with -EBADMSG: "FILE:LINE…: why", newly allocated
+ * Return: 0; -EBADMSG when a netplan file is not YAML or a keyfile line is
+ * neither a group nor a key (not logged: the caller decides what it stops);
+ * another negative errno when a file cannot be read (logged with the file).
+ * Otherwise a line this reader does not understand names nothing.
  */
-int netcfg_read(int rootfd, Netcfg *ret);
+int netcfg_read(int rootfd, Netcfg *ret, char **ret_error);
 
 /*
  * Whether @name is what a Xen guest's NIC was called: the kernel's "ethN",

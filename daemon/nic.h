@@ -22,7 +22,8 @@
 
 typedef struct Nic {
         char *name; /* "eth0", "enX0", "ens3" */
-        char *mac; /* "00:16:3e:12:34:56", lower case; NULL only for an old NIC the configs name (netcfg.h) */
+        char *mac; /* "00:16:3e:12:34:56", lower case; NULL only for an old NIC the configs name (netcfg.h)
+                    */
         char *driver; /* "vif", "virtio_net", "e1000"; NULL when unknown */
 } Nic;
 

@@ -332,6 +332,12 @@ int root_list_paths(int rootfd, const char *dir, bool (*want)(const char *name),
         return 0;
 }
 
+bool root_is_masked(int rootfd, const char *path) {
+        _cleanup_free_ char *canonical = NULL;
+
+        return root_chase(rootfd, path, 0, &canonical) >= 0 && streq(canonical, "/dev/null");
+}
+
 mode_t root_entry_type(int rootfd, const char *path) {
         struct stat st;
 

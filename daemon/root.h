@@ -105,3 +105,6 @@ int root_list_dir(int rootfd, const char *path, bool missing_ok, char ***ret);
  * logged).
  */
 int root_list_paths(int rootfd, const char *dir, bool (*want)(const char *name), char ***ret);
+
+/* Whether @path is masked: a link to /dev/null, the way udev and systemd let one file hide another. */
+bool root_is_masked(int rootfd, const char *path);

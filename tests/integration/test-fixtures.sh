@@ -31,6 +31,16 @@ netplan_accepts() {
         gen=$w/netplan-generate
         rm -rf "$gen" && mkdir -p "$gen/etc"
         cp -a "$w/root/etc/netplan" "$gen/etc/"
+        chmod 0600 "$gen"/etc/netplan/*
+        # A case whose netplan file kvmigrate cannot read: netplan must not read it either.
+        if grep -qs '^/etc/netplan/.*; the network is left as it is$' "$case/warnings"; then
+                if netplan generate --root-dir "$gen" >"$w/netplan.log" 2>&1; then
+                        not_ok "$name: netplan generate rejects the netplan file kvmigrate cannot read"
+                else
+                        ok "$name: netplan generate rejects the netplan file kvmigrate cannot read"
+                fi
+                return
+        fi
         if ! netplan generate --root-dir "$gen" >"$w/netplan.log" 2>&1; then
                 not_ok "$name: netplan generate accepts the netplan files"
                 sed 's/^/# /' "$w/netplan.log"
