@@ -83,6 +83,23 @@ seed() {
         devicemap) add_files devicemap -name device.map ;;
         securetty) add_files securetty -name securetty ;;
         grub-scripts) add_files grub-scripts -path '*/etc/grub.d/*' ;;
+        netplan) add_files netplan -path '*/etc/netplan/*' ;;
+        netcfg)
+                # The first byte picks the file (see fuzz-netcfg.c).
+                for f in $(find "$FIXTURES" -type f \( -path '*/etc/network/interfaces' -o -path '*/etc/systemd/network/*' \
+                        -o -path '*/system-connections/*' -o -path '*/ifcfg-*' -o -path '*/etc/netplan/*' \
+                        -o -name '70-persistent-net.rules' \)); do
+                        case $f in
+                        */etc/network/interfaces) k='\000' ;;
+                        */etc/systemd/network/*) k='\001' ;;
+                        */system-connections/*) k='\002' ;;
+                        */ifcfg-*) k='\003' ;;
+                        */etc/netplan/*) k='\004' ;;
+                        *) k='\005' ;;
+                        esac
+                        { printf "$k"; cat "$f"; } | add netcfg
+                done
+                ;;
         state | manifest | journal | config) ;; # no fixture holds one: the seeds below
         *)
                 echo "make-corpus.sh: no seeds known for $target" >&2
