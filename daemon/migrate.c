@@ -303,7 +303,9 @@ static int nics_from_configs(Migration *m) {
 }
 
 /* Which new NIC takes each Xen NIC's name; what cannot be known is a warning, not a refusal. */
-static int map_nics(Migration *m, bool from_xen) {
+static int map_nics(Migration *m, bool from_xen, bool initramfs) {
+        size_t n_seen = m->new.nics.n; /* before the configured ones are set aside */
+
         if (!m->config.network) {
                 log_debug("%s: Network=no: the NICs keep the names the kernel gives them", CONFIG_FILE);
                 return 0;
@@ -315,6 +317,16 @@ static int map_nics(Migration *m, bool from_xen) {
         }
         if (m->old.nics.n == 0)
                 return 0;
+        /*
+         * An initramfs without the new NIC's driver sees no NIC at all. Its run would record the
+         * migration done with the network left behind; refused, the real root's run does it all.
+         */
+        if (initramfs && m->new.nics_known &&n_seen == 0) {
+                int r = strv_push(&m->errors, &m->n_errors,
+                        strdup("no network interface is visible in the initramfs (its driver is not there): "
+                               "the migration is left to the real root's kvmigrate.service"));
+                return r < 0 ? r : -ENXIO;
+        }
         if (!m->new.nics_known)
                 return strv_push(&m->warnings, &m->n_warnings,
                         strdup("the network is left as it is: the NICs the guest has now are not known "
@@ -360,7 +372,7 @@ int migration_plan(Migration *m, const MigrateOptions *o) {
                 return r;
 
         c.from_xen = c.from_xen || c.n_refs > 0;
-        r = map_nics(m, c.from_xen);
+        r = map_nics(m, c.from_xen, o->detect_live && !streq(m->root, "/"));
         if (r < 0)
                 return r;
 
