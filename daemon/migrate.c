@@ -321,7 +321,7 @@ static int map_nics(Migration *m, bool from_xen, bool initramfs) {
          * An initramfs without the new NIC's driver sees no NIC at all. Its run would record the
          * migration done with the network left behind; refused, the real root's run does it all.
          */
-        if (initramfs && m->new.nics_known &&n_seen == 0) {
+        if (initramfs && n_seen == 0 && m->new.nics_known) {
                 int r = strv_push(&m->errors, &m->n_errors,
                         strdup("no network interface is visible in the initramfs (its driver is not there): "
                                "the migration is left to the real root's kvmigrate.service"));
