@@ -96,33 +96,6 @@ static void check_read(int rootfd, const Want *want) {
         assert_names(&c, want);
 }
 
-/* Collects what the code under test logs to stderr. */
-static int saved_stderr = -1;
-static FILE *capture;
-
-static void capture_start(void) {
-        fflush(stderr);
-        capture = tmpfile();
-        assert_non_null(capture);
-        saved_stderr = dup(STDERR_FILENO);
-        assert_true(saved_stderr >= 0);
-        assert_true(dup2(fileno(capture), STDERR_FILENO) >= 0);
-}
-
-static char *capture_end(void) {
-        char *s = NULL;
-
-        fflush(stderr);
-        assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-        (void) close(saved_stderr);
-        saved_stderr = -1;
-        rewind(capture);
-        assert_int_equal(read_full_fd(fileno(capture), &s, NULL), 0);
-        fclose(capture);
-        capture = NULL;
-        return s;
-}
-
 static int root_fd(void **state) {
         const FixtureRoot *root = *state;
 
@@ -566,9 +539,9 @@ static void test_fifo(void **state) {
         assert_int_equal(mkfifoat(fd, "etc/network/interfaces", 0644), 0);
 
         (void) alarm(5);
-        capture_start();
+        fixture_stderr_start();
         r = netcfg_read(fd, &c, &error);
-        log = capture_end();
+        log = fixture_stderr_end();
         (void) alarm(0);
 
         assert_int_equal(r, -EBADFD);
@@ -591,9 +564,9 @@ static void test_fifo_in_folder(void **state) {
         assert_int_equal(mkfifoat(fd, "etc/netplan/50.yaml", 0644), 0);
 
         (void) alarm(5);
-        capture_start();
+        fixture_stderr_start();
         r = netcfg_read(fd, &c, &error);
-        log = capture_end();
+        log = fixture_stderr_end();
         (void) alarm(0);
 
         assert_int_equal(r, -EBADFD);
@@ -622,9 +595,9 @@ static void test_masked_by_dev_null(void **state) {
         fixture_symlink(root->fd, "etc/udev/rules.d/75-persistent-net-generator.rules", "/dev/null");
         fixture_symlink(root->fd, "etc/systemd/network/99-default.network", "/dev/null");
 
-        capture_start();
+        fixture_stderr_start();
         r = netcfg_read(root->fd, &c, &error);
-        log = capture_end();
+        log = fixture_stderr_end();
         if (r < 0)
                 fail_msg("netcfg_read() returned %d (%s); it logged: %s", r, strerror(-r), log);
         assert_names(&c, WANT({ "eth0", NULL, IFUPDOWN ":1" }));

@@ -32,33 +32,6 @@
                         assert_string_equal(_a, _b);                                                        \
         } while (0)
 
-/* Collects what the code under test logs to stderr. */
-static int saved_stderr = -1;
-static FILE *capture;
-
-static void capture_start(void) {
-        fflush(stderr);
-        capture = tmpfile();
-        assert_non_null(capture);
-        saved_stderr = dup(STDERR_FILENO);
-        assert_true(saved_stderr >= 0);
-        assert_true(dup2(fileno(capture), STDERR_FILENO) >= 0);
-}
-
-static char *capture_end(void) {
-        char *s = NULL;
-
-        fflush(stderr);
-        assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-        (void) close(saved_stderr);
-        saved_stderr = -1;
-        rewind(capture);
-        assert_int_equal(read_full_fd(fileno(capture), &s, NULL), 0);
-        fclose(capture);
-        capture = NULL;
-        return s;
-}
-
 /* A NIC made by hand; @driver may be NULL. */
 static Nic make_nic(const char *name, const char *mac, const char *driver) {
         Nic n = { .name = strdup(name), .mac = strdup(mac), .driver = driver ? strdup(driver) : NULL };
@@ -260,9 +233,9 @@ static void test_parse_arg(void **state) {
                 Nic n = {};
                 int r;
 
-                capture_start();
+                fixture_stderr_start();
                 r = nic_parse_arg(bad[i].arg, &n);
-                log = capture_end();
+                log = fixture_stderr_end();
                 if (r != -EINVAL)
                         fail_msg("\"%s\": returned %d, wanted -EINVAL", bad[i].arg, r);
                 assert_true(asprintf(&expected, "test-nic: error: %s\n", bad[i].log) > 0);
@@ -330,10 +303,10 @@ static int parse_line(const char *line, Nic *ret, char **ret_log) {
 
         assert_int_equal(words_parse(line, &words), 0);
         if (ret_log)
-                capture_start();
+                fixture_stderr_start();
         r = nic_parse_words(words, "snapshot:7", ret);
         if (ret_log)
-                *ret_log = capture_end();
+                *ret_log = fixture_stderr_end();
         return r;
 }
 
@@ -480,81 +453,104 @@ static void test_method_to_string(void **state) {
         assert_null(nic_method_to_string((NicMethod) -1));
 }
 
-/* (a) The host kept the MAC. */
-static void test_map_same_mac(void **state) {
+/* A NIC nic_map() is given. */
+typedef struct NicSpec {
+        const char *name, *mac, *driver;
+} NicSpec;
+
+/* The NICs of one side, in order: NICS({ "eth0", MAC_XEN0, "vif" }, …); NO_NICS: none. */
+#define NICS(...) ((const NicSpec[]){ __VA_ARGS__, {} })
+#define NO_NICS ((const NicSpec[]){ {} })
+
+/* An entry nic_map() should give: the old NIC's name, the new NIC's, and how it was found. */
+typedef struct WantEntry {
+        const char *old, *new;
+        NicMethod method;
+} WantEntry;
+
+/* The entries wanted, in order: ENTRIES({ "eth0", "ens3", NIC_METHOD_MAC }, …); NO_ENTRIES: none. */
+#define ENTRIES(...) ((const WantEntry[]){ __VA_ARGS__, {} })
+#define NO_ENTRIES ((const WantEntry[]){ {} })
+
+#define NO_WARNINGS FIXTURE_STRV(NULL)
+
+static void add_nics(NicList *l, const NicSpec *spec) {
+        for (; spec->name; spec++)
+                add_nic(l, spec->name, spec->mac, spec->driver);
+}
+
+/* Where NIC @name stands in @spec. */
+static size_t spec_index(const NicSpec *spec, const char *name) {
+        for (size_t i = 0; spec[i].name; i++)
+                if (streq(spec[i].name, name))
+                        return i;
+        fail_msg("the case has no NIC %s", name);
+        return SIZE_MAX;
+}
+
+/*
+ * nic_map() of a fresh list of the NICs @old_spec to one of @new_spec gives
+ * exactly the entries @want, in order, each pointing at its NICs in the two
+ * lists, and exactly the warnings @want_warnings.
+ */
+static void check_map(const NicSpec *old_spec, const NicSpec *new_spec, const WantEntry *want,
+        const char *const *want_warnings) {
         _cleanup_(nic_list_done) NicList old = {}, new = {};
         _cleanup_(nic_mapping_done) NicMapping m = {};
         _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
-        (void) state;
+        size_t n_warnings = 0, n_want = 0, n_want_warnings = 0;
 
-        add_nic(&old, "enX0", MAC_XEN0, "vif");
-        add_nic(&new, "ens3", MAC_XEN0, "virtio_net");
+        add_nics(&old, old_spec);
+        add_nics(&new, new_spec);
+        while (want[n_want].old)
+                n_want++;
+        while (want_warnings[n_want_warnings])
+                n_want_warnings++;
 
         assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 1);
-        assert_ptr_equal(m.entries[0].old, &old.nics[0]);
-        assert_ptr_equal(m.entries[0].new, &new.nics[0]);
-        assert_entry(&m, 0, "enX0", MAC_XEN0, "ens3", MAC_XEN0, NIC_METHOD_MAC);
-        assert_int_equal(n_warnings, 0);
-        assert_null(warnings);
+        assert_int_equal(m.n, n_want);
+        if (n_want == 0)
+                assert_null(m.entries);
+        for (size_t k = 0; k < n_want; k++) {
+                size_t i = spec_index(old_spec, want[k].old), j = spec_index(new_spec, want[k].new);
+
+                assert_entry(
+                        &m, k, want[k].old, old_spec[i].mac, want[k].new, new_spec[j].mac, want[k].method);
+                assert_ptr_equal(m.entries[k].old, &old.nics[i]);
+                assert_ptr_equal(m.entries[k].new, &new.nics[j]);
+        }
+        assert_int_equal(n_warnings, n_want_warnings);
+        if (n_want_warnings == 0)
+                assert_null(warnings);
+        fixture_assert_strv("warning", warnings, want_warnings);
+}
+
+/* (a) The host kept the MAC. */
+static void test_map_same_mac(void **state) {
+        (void) state;
+        check_map(NICS({ "enX0", MAC_XEN0, "vif" }), NICS({ "ens3", MAC_XEN0, "virtio_net" }),
+                ENTRIES({ "enX0", "ens3", NIC_METHOD_MAC }), NO_WARNINGS);
 }
 
 /* (b) One NIC on each side, another MAC: that one. */
 static void test_map_only(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&old, "enX0", MAC_XEN0, "vif");
-        add_nic(&new, "ens3", MAC_KVM0, "virtio_net");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 1);
-        assert_ptr_equal(m.entries[0].old, &old.nics[0]);
-        assert_ptr_equal(m.entries[0].new, &new.nics[0]);
-        assert_entry(&m, 0, "enX0", MAC_XEN0, "ens3", MAC_KVM0, NIC_METHOD_ONLY);
-        assert_int_equal(n_warnings, 0);
-        assert_null(warnings);
+        check_map(NICS({ "enX0", MAC_XEN0, "vif" }), NICS({ "ens3", MAC_KVM0, "virtio_net" }),
+                ENTRIES({ "enX0", "ens3", NIC_METHOD_ONLY }), NO_WARNINGS);
 }
 
 /* The only new NIC already has the old one's name: nobody else holds it, so it is taken. */
 static void test_map_only_same_name(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&old, "eth0", MAC_XEN0, "vif");
-        add_nic(&new, "eth0", MAC_KVM0, "e1000");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "eth0", MAC_XEN0, "eth0", MAC_KVM0, NIC_METHOD_ONLY);
-        assert_int_equal(n_warnings, 0);
+        check_map(NICS({ "eth0", MAC_XEN0, "vif" }), NICS({ "eth0", MAC_KVM0, "e1000" }),
+                ENTRIES({ "eth0", "eth0", NIC_METHOD_ONLY }), NO_WARNINGS);
 }
 
 /* (c) Two on each side, no MAC kept: guessing is left to people. */
 static void test_map_ambiguous(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&old, "eth0", MAC_XEN0, "vif");
-        add_nic(&old, "eth1", MAC_XEN1, "vif");
-        add_nic(&new, "ens3", MAC_KVM0, "virtio_net");
-        add_nic(&new, "ens4", MAC_KVM1, "virtio_net");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 0);
-        assert_null(m.entries);
-        assert_int_equal(n_warnings, 2);
-        fixture_assert_strv("warning", warnings,
+        check_map(NICS({ "eth0", MAC_XEN0, "vif" }, { "eth1", MAC_XEN1, "vif" }),
+                NICS({ "ens3", MAC_KVM0, "virtio_net" }, { "ens4", MAC_KVM1, "virtio_net" }), NO_ENTRIES,
                 FIXTURE_STRV("NIC eth0 (" MAC_XEN0
                              ") is not migrated: no NIC has its MAC, and more than one "
                              "is left; its configs still name it, so give the NIC that replaces it the name "
@@ -566,58 +562,26 @@ static void test_map_ambiguous(void **state) {
 
 /* (d) One kept its MAC; the other is the only one left on each side. */
 static void test_map_mac_then_only(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
 
-        add_nic(&old, "eth0", MAC_XEN0, "vif");
-        add_nic(&old, "eth1", MAC_XEN1, "vif");
         /* The kept MAC is on the second new NIC: not the order, the MAC decides. */
-        add_nic(&new, "ens3", MAC_KVM0, "virtio_net");
-        add_nic(&new, "ens4", MAC_XEN1, "virtio_net");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "eth0", MAC_XEN0, "ens3", MAC_KVM0, NIC_METHOD_ONLY);
-        assert_ptr_equal(m.entries[0].new, &new.nics[0]);
-        assert_entry(&m, 1, "eth1", MAC_XEN1, "ens4", MAC_XEN1, NIC_METHOD_MAC);
-        assert_ptr_equal(m.entries[1].new, &new.nics[1]);
-        assert_int_equal(n_warnings, 0);
-        assert_null(warnings);
+        check_map(NICS({ "eth0", MAC_XEN0, "vif" }, { "eth1", MAC_XEN1, "vif" }),
+                NICS({ "ens3", MAC_KVM0, "virtio_net" }, { "ens4", MAC_XEN1, "virtio_net" }),
+                ENTRIES({ "eth0", "ens3", NIC_METHOD_ONLY }, { "eth1", "ens4", NIC_METHOD_MAC }),
+                NO_WARNINGS);
 
         /* The other way round: the first new NIC kept a MAC, the one left is the second. */
-        nic_list_done(&new);
-        add_nic(&new, "ens3", MAC_XEN0, "virtio_net");
-        add_nic(&new, "ens4", MAC_KVM1, "virtio_net");
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 2);
-        assert_entry(&m, 0, "eth0", MAC_XEN0, "ens3", MAC_XEN0, NIC_METHOD_MAC);
-        assert_ptr_equal(m.entries[0].new, &new.nics[0]);
-        assert_entry(&m, 1, "eth1", MAC_XEN1, "ens4", MAC_KVM1, NIC_METHOD_ONLY);
-        assert_ptr_equal(m.entries[1].new, &new.nics[1]);
-        assert_int_equal(n_warnings, 0);
-        assert_null(warnings);
+        check_map(NICS({ "eth0", MAC_XEN0, "vif" }, { "eth1", MAC_XEN1, "vif" }),
+                NICS({ "ens3", MAC_XEN0, "virtio_net" }, { "ens4", MAC_KVM1, "virtio_net" }),
+                ENTRIES({ "eth0", "ens3", NIC_METHOD_MAC }, { "eth1", "ens4", NIC_METHOD_ONLY }),
+                NO_WARNINGS);
 }
 
 /* (e) eth0's MAC is on the new eth1 while another new NIC is eth0: the kernel names swapped. */
 static void test_map_name_held(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&old, "eth0", MAC_XEN0, "vif");
-        add_nic(&new, "eth0", MAC_KVM0, "e1000");
-        add_nic(&new, "eth1", MAC_XEN0, "e1000");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 0);
-        assert_null(m.entries);
-        assert_int_equal(n_warnings, 1);
-        fixture_assert_strv("warning", warnings,
+        check_map(NICS({ "eth0", MAC_XEN0, "vif" }),
+                NICS({ "eth0", MAC_KVM0, "e1000" }, { "eth1", MAC_XEN0, "e1000" }), NO_ENTRIES,
                 FIXTURE_STRV("NIC eth0 (" MAC_XEN0 ") is not migrated: another NIC holds that name now, and "
                              "udev cannot swap two names safely; its configs still name it, so give the NIC "
                              "that replaces it the name eth0 by hand"));
@@ -625,68 +589,29 @@ static void test_map_name_held(void **state) {
 
 /* (f) No NIC now. */
 static void test_map_no_new(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&old, "enX0", MAC_XEN0, "vif");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 0);
-        assert_null(m.entries);
-        assert_int_equal(n_warnings, 1);
-        fixture_assert_strv("warning", warnings,
+        check_map(NICS({ "enX0", MAC_XEN0, "vif" }), NO_NICS, NO_ENTRIES,
                 FIXTURE_STRV("NIC enX0 (" MAC_XEN0 ") is not migrated: no NIC is left for it; its configs "
                              "still name it, so give the NIC that replaces it the name enX0 by hand"));
 }
 
 /* Two old NICs, one new with the first's MAC: none is left for the second. */
 static void test_map_none_left(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&old, "enX0", MAC_XEN0, "vif");
-        add_nic(&old, "enX1", MAC_XEN1, "vif");
-        add_nic(&new, "ens3", MAC_XEN0, "virtio_net");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 1);
-        assert_entry(&m, 0, "enX0", MAC_XEN0, "ens3", MAC_XEN0, NIC_METHOD_MAC);
-        fixture_assert_strv("warning", warnings,
+        check_map(NICS({ "enX0", MAC_XEN0, "vif" }, { "enX1", MAC_XEN1, "vif" }),
+                NICS({ "ens3", MAC_XEN0, "virtio_net" }), ENTRIES({ "enX0", "ens3", NIC_METHOD_MAC }),
                 FIXTURE_STRV("NIC enX1 (" MAC_XEN1 ") is not migrated: no NIC is left for it; its configs "
                              "still name it, so give the NIC that replaces it the name enX1 by hand"));
-        assert_int_equal(n_warnings, 1);
 }
 
 /* (g) No old NIC: nothing to do, nothing to say. */
 static void test_map_no_old(void **state) {
-        _cleanup_(nic_list_done) NicList old = {}, new = {};
-        _cleanup_(nic_mapping_done) NicMapping m = {};
-        _cleanup_(strv_freep) char **warnings = NULL;
-        size_t n_warnings = 0;
         (void) state;
-
-        add_nic(&new, "ens3", MAC_KVM0, "virtio_net");
-        add_nic(&new, "ens4", MAC_KVM1, "virtio_net");
-
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 0);
-        assert_null(m.entries);
-        assert_int_equal(n_warnings, 0);
-        assert_null(warnings);
+        check_map(NO_NICS, NICS({ "ens3", MAC_KVM0, "virtio_net" }, { "ens4", MAC_KVM1, "virtio_net" }),
+                NO_ENTRIES, NO_WARNINGS);
 
         /* Nothing on either side. */
-        nic_list_done(&new);
-        assert_int_equal(nic_map(&old, &new, &m, &warnings, &n_warnings), 0);
-        assert_int_equal(m.n, 0);
-        assert_null(m.entries);
-        assert_int_equal(n_warnings, 0);
-        assert_null(warnings);
+        check_map(NO_NICS, NO_NICS, NO_ENTRIES, NO_WARNINGS);
 }
 
 /* The warnings are appended to what is there; a mapping given in is replaced. */
@@ -807,9 +732,9 @@ static void test_snapshot_nics_malformed(void **state) {
                 const Nic *nics = inv.nics.nics;
                 int r;
 
-                capture_start();
+                fixture_stderr_start();
                 r = inventory_load_snapshot(root->fd, &inv);
-                log = capture_end();
+                log = fixture_stderr_end();
                 if (r != -EBADMSG)
                         fail_msg("case %zu: returned %d, wanted -EBADMSG; the snapshot:\n%s", i, r,
                                 cases[i].text);
@@ -940,9 +865,9 @@ static void test_state_nic_malformed(void **state) {
                 StateRecord r = { .state = MIGRATION_PENDING };
                 _cleanup_free_ char *log = NULL, *expected = NULL;
 
-                capture_start();
+                fixture_stderr_start();
                 assert_int_equal(state_parse(cases[i].text, "t.state", &r), -EBADMSG);
-                log = capture_end();
+                log = fixture_stderr_end();
                 assert_true(asprintf(&expected, "test-nic: error: %s\n", cases[i].log) > 0);
                 assert_string_equal(log, expected);
                 assert_int_equal(r.state, MIGRATION_PENDING);

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "state.h"
 
 #define UUID_ROOT "0b5d7d2a-8f0e-4c52-9d2e-3f1a6b7c8d9e"
@@ -102,33 +103,6 @@ static void assert_record_equal(const StateRecord *a, const StateRecord *b) {
         }
         assert_strv_equal(a->warnings, b->warnings);
         assert_strv_equal(a->errors, b->errors);
-}
-
-/* Collects what the code under test logs to stderr. */
-static int saved_stderr = -1;
-static FILE *capture;
-
-static void capture_start(void) {
-        fflush(stderr);
-        capture = tmpfile();
-        assert_non_null(capture);
-        saved_stderr = dup(STDERR_FILENO);
-        assert_true(saved_stderr >= 0);
-        assert_true(dup2(fileno(capture), STDERR_FILENO) >= 0);
-}
-
-static char *capture_end(void) {
-        char *s = NULL;
-
-        fflush(stderr);
-        assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-        (void) close(saved_stderr);
-        saved_stderr = -1;
-        rewind(capture);
-        assert_int_equal(read_full_fd(fileno(capture), &s, NULL), 0);
-        fclose(capture);
-        capture = NULL;
-        return s;
 }
 
 static void test_state_names(void **state) {
@@ -309,9 +283,9 @@ static void test_parse_malformed(void **state) {
                 StateRecord r = { .state = MIGRATION_PENDING };
                 _cleanup_free_ char *log = NULL, *expected = NULL;
 
-                capture_start();
+                fixture_stderr_start();
                 assert_int_equal(state_parse(cases[i].text, "t.state", &r), -EBADMSG);
-                log = capture_end();
+                log = fixture_stderr_end();
                 assert_true(asprintf(&expected, "test-state: error: %s\n", cases[i].log) > 0);
                 assert_string_equal(log, expected);
                 /* A refused record leaves the output alone. */
@@ -480,17 +454,17 @@ static void test_load_malformed(void **state) {
 
         assert_int_equal(
                 write_file_atomic_at(rootfd, STATE_FILE, "state=done\nstarted=soon\n", 24, 0644), 0);
-        capture_start();
+        fixture_stderr_start();
         assert_int_equal(state_load(rootfd, &r), -EBADMSG);
-        log = capture_end();
+        log = fixture_stderr_end();
         assert_string_equal(log,
                 "test-state: error: /var/lib/kvmigrate/state:2: started= is not a number of microseconds\n");
 
         /* A NUL byte would hide the rest of the line from the parser. */
         assert_int_equal(write_file_atomic_at(rootfd, STATE_FILE, with_nul, sizeof with_nul - 1, 0644), 0);
-        capture_start();
+        fixture_stderr_start();
         assert_int_equal(state_load(rootfd, &r), -EBADMSG);
-        log2 = capture_end();
+        log2 = fixture_stderr_end();
         assert_string_equal(log2, "test-state: error: /var/lib/kvmigrate/state:2: NUL byte in the record\n");
 
         assert_null(r.hypervisor);
@@ -516,25 +490,25 @@ static void test_load_hostile(void **state) {
         assert_int_equal(mkdir_p_at(rootfd, STATE_DIR, 0755), 0);
 
         assert_int_equal(symlinkat(target, rootfd, STATE_FILE), 0);
-        capture_start();
+        fixture_stderr_start();
         assert_int_equal(state_load(rootfd, &r), -ELOOP);
-        log = capture_end();
+        log = fixture_stderr_end();
         assert_non_null(strstr(log, "/var/lib/kvmigrate/state: cannot read: "));
         assert_null(strstr(log, "host-secret"));
         assert_null(r.hypervisor);
         assert_int_equal(unlinkat(rootfd, STATE_FILE, 0), 0);
 
         assert_int_equal(mkfifoat(rootfd, STATE_FILE, 0600), 0);
-        capture_start();
+        fixture_stderr_start();
         assert_int_equal(state_load(rootfd, &r), -EBADFD);
-        log2 = capture_end();
+        log2 = fixture_stderr_end();
         assert_non_null(strstr(log2, "/var/lib/kvmigrate/state: cannot read: not a regular file"));
         assert_int_equal(unlinkat(rootfd, STATE_FILE, 0), 0);
 
         assert_int_equal(mkdirat(rootfd, STATE_FILE, 0700), 0);
-        capture_start();
+        fixture_stderr_start();
         assert_int_equal(state_load(rootfd, &r), -EISDIR);
-        log3 = capture_end();
+        log3 = fixture_stderr_end();
         assert_non_null(strstr(log3, "/var/lib/kvmigrate/state: cannot read: a folder"));
         assert_int_equal(unlinkat(rootfd, STATE_FILE, AT_REMOVEDIR), 0);
 

@@ -402,6 +402,34 @@ void fixture_assert_tree(const char *dir, const char *want, const char *overlay,
         buf_done(&t.report);
 }
 
+/* What the code under test logs */
+
+static int saved_stderr = -1; /* stderr as it was, while it is redirected */
+static FILE *captured; /* where stderr goes meanwhile */
+
+void fixture_stderr_start(void) {
+        fflush(stderr);
+        captured = tmpfile();
+        assert_non_null(captured);
+        saved_stderr = dup(STDERR_FILENO);
+        assert_true(saved_stderr >= 0);
+        assert_true(dup2(fileno(captured), STDERR_FILENO) >= 0);
+}
+
+char *fixture_stderr_end(void) {
+        char *s = NULL;
+
+        fflush(stderr);
+        assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
+        (void) close(saved_stderr);
+        saved_stderr = -1;
+        rewind(captured);
+        assert_int_equal(read_full_fd(fileno(captured), &s, NULL), 0);
+        fclose(captured);
+        captured = NULL;
+        return s;
+}
+
 /* Commands */
 
 static char *vcommand_output(int *ret_status, const char *fmt, va_list ap) {
@@ -649,23 +677,11 @@ int fixture_run_console(FixtureRun *run, const Fixer *f, int rootfd, bool from_x
 }
 
 int fixture_run_logged(const Fixer *f, FixerContext *c, char **ret_log) {
-        _cleanup_free_ char *path = fixture_tmp_path("stderr.log");
-        int saved, fd, r;
+        int r;
 
-        fflush(stderr);
-        saved = dup(STDERR_FILENO);
-        assert_true(saved >= 0);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        assert_true(fd >= 0);
-        assert_true(dup2(fd, STDERR_FILENO) >= 0);
-        (void) close(fd);
-
+        fixture_stderr_start();
         r = f->run(c);
-
-        fflush(stderr);
-        assert_true(dup2(saved, STDERR_FILENO) >= 0);
-        (void) close(saved);
-        assert_int_equal(read_full_at(AT_FDCWD, path, ret_log, NULL), 0);
+        *ret_log = fixture_stderr_end();
         return r;
 }
 

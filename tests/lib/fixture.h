@@ -177,6 +177,22 @@ typedef enum FixtureTreeFlags {
  */
 void fixture_assert_tree(const char *dir, const char *want, const char *overlay, FixtureTreeFlags flags);
 
+/* What the code under test logs */
+
+/*
+ * fixture_stderr_start() - from now on what is written to stderr (fd 2, by
+ * this process and what it runs) goes to a temporary file instead, until
+ * fixture_stderr_end(). One at a time: the two do not nest.
+ */
+void fixture_stderr_start(void);
+
+/**
+ * fixture_stderr_end() - stderr as it was before fixture_stderr_start().
+ * Return: what was written to it meanwhile, NUL-terminated ("" for
+ * nothing), newly allocated: the caller frees it.
+ */
+char *fixture_stderr_end(void);
+
 /* Commands */
 
 /**
