@@ -67,7 +67,7 @@ DEPS := build-essential pkg-config libmount-dev libblkid-dev libudev-dev libsyst
         libjson-c-dev libcmocka-dev e2fsprogs xfsprogs dosfstools util-linux mount fdisk \
         dbus systemd strace cppcheck clang-format valgrind man-db groff-base grub-common \
         python3 jq qemu-system-x86 debootstrap zstd busybox klibc-utils patch git \
-        clang libclang-rt-14-dev netplan.io libyaml-dev
+        clang libclang-rt-14-dev netplan.io libyaml-dev ifupdown
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

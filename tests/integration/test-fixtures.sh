@@ -57,6 +57,32 @@ netplan_accepts() {
         fi
 }
 
+# ifupdown_up CASE W: ifupdown itself reads the guest's interfaces file, and
+# every interface it would bring up (auto, allow-hotplug) exists after the
+# migration: the name of a NIC the guest has now (--nic), or the old name a
+# rule of kvmigrate's gives the NIC that replaced it. Only for cases that
+# migrate a NIC (their "nics" file is not empty).
+ifupdown_up() {
+        local case=$1 w=$2 name want have=" " bad="" i
+        name=$(basename "$case")
+        if ! command -v ifquery >/dev/null; then
+                skip "$name: ifquery reads the interfaces file" "ifquery (ifupdown) is not installed"
+                return
+        fi
+        if ! want=$( (ifquery -i "$w/root/etc/network/interfaces" --list &&
+                ifquery -i "$w/root/etc/network/interfaces" --list --allow=hotplug) 2>"$w/ifquery.err"); then
+                not_ok "$name: ifquery reads the interfaces file"
+                sed 's/^/# /' "$w/ifquery.err"
+                return
+        fi
+        have+="lo $(grep -o -- '--nic [^=]*' "$case/args" | cut -d' ' -f2 | tr '\n' ' ')"
+        have+=" $(sed -n 's/.*NAME="\([^"]*\)".*/\1/p' "$w/root/etc/udev/rules.d/70-kvmigrate-net.rules" 2>/dev/null | tr '\n' ' ') "
+        for i in $(printf '%s\n' $want | cut -d: -f1 | sort -u); do
+                [[ $have == *" $i "* ]] || bad+="$i "
+        done
+        check_eq "$name: every interface ifupdown brings up exists after the migration ($(echo $want))" "" "$bad"
+}
+
 run_case() {
         local case=$1 name
         name=$(basename "$case")
@@ -139,6 +165,7 @@ run_case() {
         fi
 
         [ -d "$w/root/etc/netplan" ] && netplan_accepts "$case" "$w"
+        [ -f "$w/root/etc/network/interfaces" ] && [ -s "$case/nics" ] && ifupdown_up "$case" "$w"
 
         check_eq "$name: a second plan is empty" "" "$("${cmd[@]}" plan 2>/dev/null)"
 
