@@ -78,6 +78,10 @@ int migration_open(Migration *m, const MigrateOptions *o) {
         m->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (m->rootfd < 0)
                 return log_error_errno(-errno, "%s: cannot open the root: %m", root);
+        if (o->record_only) {
+                m->config = CONFIG_DEFAULT;
+                return 0;
+        }
 
         r = config_load(m->rootfd, &m->config);
         if (r < 0)

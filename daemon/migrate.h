@@ -44,6 +44,11 @@ typedef struct MigrateOptions {
          * elsewhere: the initramfs migrates /sysroot, whose /sys is empty.
          */
         bool detect_live;
+        /*
+         * Only the record is read (status): a typo in kvmigrate.conf, or a
+         * machine whose hypervisor cannot be told, must not hide it.
+         */
+        bool record_only;
 } MigrateOptions;
 
 typedef struct Migration {
@@ -70,8 +75,9 @@ typedef struct Migration {
 #define MIGRATION_INIT ((Migration){ .rootfd = -1, .lockfd = -1, .sysfd = -1 })
 
 /**
- * migration_open() - open the root and find the hypervisor (or take the one
- * the options name).
+ * migration_open() - open the root, read its configuration and find the
+ * hypervisor (or take the one the options name); with @o->record_only, only
+ * open the root.
  * Return: 0, or a negative errno (logged).
  */
 int migration_open(Migration *m, const MigrateOptions *o);

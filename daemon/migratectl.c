@@ -859,6 +859,7 @@ int main(int argc, char *argv[]) {
                         continue;
                 /* At boot the running system says where we are, even for the initramfs's /sysroot. */
                 arg_options.detect_live = verbs[i].fn == verb_boot;
+                arg_options.record_only = verbs[i].fn == verb_status;
                 r = migration_open(&m, &arg_options);
                 /* status has its own exit codes: 2 there means degraded. */
                 ret = r < 0 ? (verbs[i].fn == verb_status ? STATUS_EXIT_FAILED : exit_for(r))
