@@ -56,8 +56,10 @@ static bool holds_line(const char *data, size_t size, const char *line) {
 }
 
 /*
- * The rules file: a rule for each NIC whose name changes, and each one a
- * run wrote before (after the reboot the names agree; the rule must stay).
+ * The rules file: a rule for each NIC whose name changes or is only the
+ * kernel's for now (an initramfs run sees eth0 where the real root's udev
+ * would say ens3), and each one a run wrote before (after the reboot the
+ * names agree; the rule must stay).
  */
 static int net_rules(FixerContext *c, Plan *plan) {
         _cleanup_free_ char *path = NULL, *data = NULL;
@@ -82,7 +84,9 @@ static int net_rules(FixerContext *c, Plan *plan) {
                 r = rule_line(&line, e);
                 if (r < 0)
                         return r;
-                if (streq(e->old->name, e->new->name) && !(data && holds_line(data, size, line.data)))
+                /* The same name, for good: nothing to pin (unless a run pinned it before). */
+                if (streq(e->old->name, e->new->name) && e->new->name_final &&
+                        !(data && holds_line(data, size, line.data)))
                         continue;
                 any = true;
                 r = buf_append(&out, line.data, line.len);

@@ -271,8 +271,8 @@ static int push_all(char ***dst, size_t *n, char **src) {
 
 /*
  * A guest never armed: nobody recorded its Xen NICs, but its configs name
- * them (netcfg.h). A NIC present now that a config names already is
- * configured as it is, and takes no old name.
+ * them (netcfg.h). A NIC present now that a config names already, by a
+ * name it keeps, is configured as it is, and takes no old name.
  */
 static int nics_from_configs(Migration *m) {
         _cleanup_(netcfg_done) Netcfg cfg = {};
@@ -295,7 +295,7 @@ static int nics_from_configs(Migration *m) {
                 return r;
         for (size_t i = 0; i < now->n; i++) {
                 const NetcfgName *named = netcfg_find(&cfg, now->nics[i].name);
-                if (named) {
+                if (named && now->nics[i].name_final) {
                         log_debug(
                                 "%s is configured under its own name (%s)", now->nics[i].name, named->where);
                         nic_done(&now->nics[i]);

@@ -365,7 +365,9 @@ int netcfg_old_nics(const Netcfg *c, const NicList *now, NicList *ret) {
                 const NetcfgName *e = &c->names[i];
                 _cleanup_(nic_done) Nic nic = {};
 
-                if (!netcfg_name_is_xen_era(e->name) || nic_list_find(now, e->name))
+                const Nic *holder = nic_list_find(now, e->name);
+                /* A NIC keeps that name for good: no old one to look for. */
+                if (!netcfg_name_is_xen_era(e->name) || (holder && holder->name_final))
                         continue;
                 nic.name = strdup(e->name);
                 if (!nic.name || (e->mac && !(nic.mac = strdup(e->mac))))

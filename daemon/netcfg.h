@@ -58,7 +58,8 @@ bool netcfg_name_is_xen_era(const char *name);
 
 /**
  * netcfg_old_nics() - for a guest never armed: the Xen NICs the configs
- * imply. A name counts when it is Xen-era and no NIC has it now (@now); its
+ * imply. A name counts when it is Xen-era and no NIC has it now for good
+ * (@now; a kernel's provisional eth0 in an initramfs does not count); its
  * MAC is the persistent-net rule's, when there is one, else NULL.
  * Return: 0 and the list in @ret (possibly empty), or -ENOMEM.
  */

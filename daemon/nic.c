@@ -125,6 +125,7 @@ int nic_parse_arg(const char *arg, Nic *ret) {
                 log_error("--nic %s: MAC must be six hex pairs, as 52:54:00:12:34:56", arg);
                 return -EINVAL;
         }
+        nic.name_final = true; /* the caller says what the NIC is called */
         if (comma) {
                 if (!driver_is_valid(comma + 1)) {
                         log_error("--nic %s: DRIVER must be a kernel driver name, as virtio_net", arg);
@@ -172,6 +173,9 @@ static int probe_one(struct udev_device *dev, NicList *l) {
                 return r;
         if (r < 0)
                 return 0;
+        /* NET_NAME_USER (3) or NET_NAME_RENAMED (4): not the kernel's own enumeration. */
+        const char *assigned = udev_device_get_sysattr_value(dev, "name_assign_type");
+        nic.name_final = streq_ptr(assigned, "3") || streq_ptr(assigned, "4");
         nic.name = strdup(name);
         if (!nic.name || (driver && driver_is_valid(driver) && !(nic.driver = strdup(driver))))
                 return -ENOMEM; /* cppcheck-suppress memleak ; nic is freed by its cleanup attribute */

@@ -25,6 +25,13 @@ typedef struct Nic {
         char *mac; /* "00:16:3e:12:34:56", lower case; NULL only for an old NIC the configs name (netcfg.h)
                     */
         char *driver; /* "vif", "virtio_net", "e1000"; NULL when unknown */
+        /*
+         * The name is the one the NIC keeps: udev or a user gave it, or --nic
+         * says so. A name the kernel handed out (eth0 in an initramfs without
+         * udev's naming rules) is provisional: the real root's udev renames
+         * it (ens3) unless a rule pins it.
+         */
+        bool name_final;
 } Nic;
 
 typedef struct NicList {

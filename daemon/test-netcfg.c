@@ -728,8 +728,11 @@ static void test_name_is_xen_era(void **state) {
 
 /* netcfg_old_nics() */
 
+/* A NIC present now, whose name udev gave it for good. */
 static void add_nic(NicList *l, const char *name, const char *mac) {
-        Nic n = { .name = strdup(name), .mac = strdup(mac), .driver = strdup("virtio_net") };
+        Nic n = {
+                .name = strdup(name), .mac = strdup(mac), .driver = strdup("virtio_net"), .name_final = true
+        };
 
         assert_non_null(n.name);
         assert_non_null(n.mac);
@@ -787,6 +790,29 @@ static void test_old_nics_no_mac(void **state) {
         assert_old_nic(&old.nics[1], "enX1", NULL);
 }
 
+/*
+ * In an initramfs without udev's naming rules the NIC is the kernel's eth0
+ * for now; the real root's udev would call it ens3. A provisional eth0 does
+ * not hold the name the guest's configs use.
+ */
+static void test_old_nics_provisional(void **state) {
+        _cleanup_(netcfg_done) Netcfg c = {};
+        _cleanup_free_ char *error = NULL;
+        _cleanup_(nic_list_done) NicList now = {}, old = {};
+        Nic n = { .name = strdup("eth0"), .mac = strdup(MAC_KVM0) };
+        int fd = root_fd(state);
+
+        fixture_write(fd, "etc/network/interfaces", "auto eth0\n");
+        assert_non_null(n.name);
+        assert_non_null(n.mac);
+        assert_int_equal(nic_list_add(&now, &n), 0);
+
+        assert_int_equal(netcfg_read(fd, &c, &error), 0);
+        assert_int_equal(netcfg_old_nics(&c, &now, &old), 0);
+        assert_int_equal(old.n, 1);
+        assert_old_nic(&old.nics[0], "eth0", NULL);
+}
+
 /* Nothing Xen-era, or every Xen-era name held now: an empty list. */
 static void test_old_nics_none(void **state) {
         _cleanup_(netcfg_done) Netcfg c = {};
@@ -836,6 +862,7 @@ int main(void) {
                 FIXTURE_ROOT_TEST(test_old_nics),
                 FIXTURE_ROOT_TEST(test_old_nics_no_mac),
                 FIXTURE_ROOT_TEST(test_old_nics_none),
+                FIXTURE_ROOT_TEST(test_old_nics_provisional),
         };
 
         log_set_program("test-netcfg");
