@@ -23,6 +23,7 @@
 #include <ctype.h>
 
 #include "fixer.h"
+#include "netcfg.h"
 #include "netplan.h"
 #include "root.h"
 #include "util.h"
@@ -212,16 +213,6 @@ static void mac_spell(char out[18], const char *mac, const char *as) {
         out[17] = 0;
 }
 
-/* A keyfile line is a [group], a key=value, a comment or blank (GKeyFile's rules). */
-static bool keyfile_line_is_valid(const Line *l) {
-        size_t i = 0;
-
-        while (i < l->len && is_blank(l->p[i]))
-                i++;
-        return line_is_comment_or_blank(l) || (i < l->len && l->p[i] == '[' && l->p[l->len - 1] == ']') ||
-                memchr(l->p, '=', l->len);
-}
-
 static int mac_file(NetRun *n, const char *file, MacFile kind) {
         _cleanup_free_ char *path = NULL, *data = NULL, *yaml_error = NULL;
         _cleanup_(buf_done) Buf out = {}, why = {};
@@ -251,8 +242,9 @@ static int mac_file(NetRun *n, const char *file, MacFile kind) {
                 size_t k = 0;
 
                 lineno++;
-                if (kind == MAC_FILE_NM_KEYFILE && !keyfile_line_is_valid(&l))
-                        return net_error(n, path, lineno, "neither a [group] nor a key=value line");
+                const char *problem = kind == MAC_FILE_NM_KEYFILE ? netcfg_keyfile_line_problem(&l) : NULL;
+                if (problem)
+                        return net_error(n, path, lineno, problem);
                 mac_scan_line(&s, &l);
                 for (size_t at = 0;
                         !line_is_comment_or_blank(&l) && at + 17 <= l.len && k < ELEMENTSOF(edits); at++) {

@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <libudev.h>
+#include "libudev-util.h"
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -19,25 +19,10 @@
 #define SNAPSHOT_SHOWN "/" SNAPSHOT_FILE
 #define SNAPSHOT_HEADER "# kvmigrate inventory snapshot, written by migratectl arm\n"
 
-/* libblkid and libudev ship no cleanup helpers. */
+/* libblkid ships no cleanup helper. */
 static inline void blkid_free_probep(blkid_probe *p) {
         if (*p)
                 blkid_free_probe(*p);
-}
-
-static inline void udev_unrefp(struct udev **u) {
-        if (*u)
-                (void) udev_unref(*u);
-}
-
-static inline void udev_enumerate_unrefp(struct udev_enumerate **e) {
-        if (*e)
-                (void) udev_enumerate_unref(*e);
-}
-
-static inline void udev_device_unrefp(struct udev_device **d) {
-        if (*d)
-                (void) udev_device_unref(*d);
 }
 
 void device_done(Device *d) {

@@ -190,15 +190,26 @@ static int networkd_line(Reader *rd, Parser *p, const Line *l) {
         return r;
 }
 
+const char *netcfg_keyfile_line_problem(const Line *l) {
+        size_t i = 0;
+
+        while (i < l->len && is_blank(l->p[i]))
+                i++;
+        if (line_is_comment_or_blank(l))
+                return NULL;
+        if (l->p[i] == '[')
+                return l->p[l->len - 1] == ']' ? NULL : "a group header without its ']'";
+        return memchr(l->p, '=', l->len) ? NULL : "neither a [group] nor a key=value line";
+}
+
 static int keyfile_line(Reader *rd, Parser *p, const Line *l) {
+        const char *problem = netcfg_keyfile_line_problem(l);
         Span v;
 
-        if (l->len > 0 && l->p[0] == '[') {
-                if (l->p[l->len - 1] != ']')
-                        return netcfg_error(rd, "a group header without its ']'");
+        if (problem)
+                return netcfg_error(rd, problem);
+        if (l->len > 0 && l->p[0] == '[')
                 p->in_section = section_is(l, "[connection]");
-        } else if (!memchr(l->p, '=', l->len))
-                return netcfg_error(rd, "neither a [group] nor a key=value line");
         if (!p->in_section || !key_value(l, "interface-name", &v))
                 return 0;
         return add_name(rd, l->p + v.start, v.len, NULL);

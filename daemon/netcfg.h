@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "nic.h"
+#include "util.h"
 
 /* More names than that is a hostile file, not a guest: its network is left as it is. */
 #define NETCFG_NAMES_MAX 4096
@@ -64,3 +65,10 @@ bool netcfg_name_is_xen_era(const char *name);
  * Return: 0 and the list in @ret (possibly empty), or -ENOMEM.
  */
 int netcfg_old_nics(const Netcfg *c, const NicList *now, NicList *ret);
+
+/*
+ * What is wrong with line @l of a NetworkManager keyfile (GKeyFile's rules:
+ * a [group], a key=value, a comment or blank, leading blanks allowed), or
+ * NULL when nothing is.
+ */
+const char *netcfg_keyfile_line_problem(const Line *l);

@@ -8,7 +8,7 @@
 #include <net/if.h>
 #include <unistd.h>
 
-#include <libudev.h>
+#include "libudev-util.h"
 
 #include "nic.h"
 
@@ -138,21 +138,6 @@ int nic_parse_arg(const char *arg, Nic *ret) {
         *ret = nic;
         nic = (Nic){}; /* cppcheck-suppress unreadVariable ; emptied for its cleanup */
         return 0;
-}
-
-static inline void udev_unrefp(struct udev **u) {
-        if (*u)
-                udev_unref(*u);
-}
-
-static inline void udev_enumerate_unrefp(struct udev_enumerate **e) {
-        if (*e)
-                udev_enumerate_unref(*e);
-}
-
-static inline void udev_device_unrefp(struct udev_device **d) {
-        if (*d)
-                udev_device_unref(*d);
 }
 
 /* One enumerated interface into @l; anything that is not a NIC on a bus is skipped. */
